@@ -1,0 +1,304 @@
+//! What the engine counts while it simulates, declared once and added up in a fixed order.
+//!
+//! Each chunk of customers keeps its own tallies; after a period the engine adds the
+//! chunks' tallies in chunk order, never in completion order, so sums of floats come out
+//! the same for any thread count.
+
+use crate::model::{CustomerType, Decision};
+
+/// One firm's counts and sums over one period (or, added up, over many).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FirmTally {
+    /// Customers at the start of the period, who each made a decision.
+    pub customers: u64,
+    /// Customers who joined during the period (prospects and switchers).
+    pub acquisitions: u64,
+    /// Customers who left during the period.
+    pub defections: u64,
+    /// Of those, the ones who went outside the market rather than to another firm.
+    pub to_outside: u64,
+    /// Customers who intended to leave (left or were held as hostages).
+    pub intenders: u64,
+    /// Customers of each type, in [`CustomerType::ALL`] order.
+    pub types: [u64; 6],
+    pub sum_cs: f64,
+    pub sum_expectation: f64,
+    /// Sum of pass-through probabilities P(defect)/(1 − f), and how many there are.
+    pub sum_pass: f64,
+    pub n_pass: u64,
+}
+
+impl FirmTally {
+    #[inline]
+    pub fn record(&mut self, d: &Decision) {
+        self.customers += 1;
+        self.defections += d.left as u64;
+        self.to_outside += (d.left && d.destination.is_none()) as u64;
+        self.intenders += d.intended as u64;
+        self.types[d.kind as usize] += 1;
+        self.sum_cs += d.cs;
+        self.sum_expectation += d.expectation;
+        if let Some(q) = crate::model::constraint::pass_through(d.f, d.p_defect) {
+            self.sum_pass += q;
+            self.n_pass += 1;
+        }
+    }
+
+    pub fn add(&mut self, o: &FirmTally) {
+        self.customers += o.customers;
+        self.acquisitions += o.acquisitions;
+        self.defections += o.defections;
+        self.to_outside += o.to_outside;
+        self.intenders += o.intenders;
+        for (a, b) in self.types.iter_mut().zip(o.types) {
+            *a += b;
+        }
+        self.sum_cs += o.sum_cs;
+        self.sum_expectation += o.sum_expectation;
+        self.sum_pass += o.sum_pass;
+        self.n_pass += o.n_pass;
+    }
+
+    pub fn count(&self, t: CustomerType) -> u64 {
+        self.types[t as usize]
+    }
+
+    /// Share of customers who stayed; `None` without customers.
+    pub fn retention(&self) -> Option<f64> {
+        (self.customers > 0).then(|| 1.0 - self.defections as f64 / self.customers as f64)
+    }
+
+    pub fn mean_cs(&self) -> Option<f64> {
+        (self.customers > 0).then(|| self.sum_cs / self.customers as f64)
+    }
+
+    pub fn mean_expectation(&self) -> Option<f64> {
+        (self.customers > 0).then(|| self.sum_expectation / self.customers as f64)
+    }
+
+    /// The R that the mean pass-through implies: `−ln(mean q)`; infinite when no
+    /// intending customer could leave; `None` when nobody could intend to.
+    pub fn mean_r_eff(&self) -> Option<f64> {
+        (self.n_pass > 0)
+            .then(|| crate::model::constraint::effective_r(self.sum_pass / self.n_pass as f64))
+    }
+}
+
+/// The empirical retention curve: one bin of CS.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CurveBin {
+    pub observations: u64,
+    pub stayed: u64,
+    pub sum_cs: f64,
+    pub sum_f: f64,
+    /// Sum of 1 − P(defect): the retention the model expects for these observations.
+    pub sum_cl: f64,
+    pub sum_pass: f64,
+    pub n_pass: u64,
+}
+
+impl CurveBin {
+    fn add(&mut self, o: &CurveBin) {
+        self.observations += o.observations;
+        self.stayed += o.stayed;
+        self.sum_cs += o.sum_cs;
+        self.sum_f += o.sum_f;
+        self.sum_cl += o.sum_cl;
+        self.sum_pass += o.sum_pass;
+        self.n_pass += o.n_pass;
+    }
+}
+
+/// The layout of the CS bins: centred on multiples of `width` from 1 to 5, the end bins
+/// half as wide, so that "CS near 3" means `[3 − w/2, 3 + w/2)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bins {
+    pub width: f64,
+    pub count: usize,
+}
+
+impl Bins {
+    pub fn new(width: f64) -> Bins {
+        // Centres 1, 1 + w, ... up to 5; when w does not divide 4 the last bin stretches
+        // to 5.
+        let steps = (4.0 / width + 1e-9).floor() as usize;
+        Bins {
+            width,
+            count: steps + 1,
+        }
+    }
+
+    #[inline]
+    pub fn index(&self, cs: f64) -> usize {
+        let i = ((cs - 1.0) / self.width + 0.5).floor();
+        (i.max(0.0) as usize).min(self.count - 1)
+    }
+
+    /// `(low, centre, high)` of bin `i`.
+    pub fn bounds(&self, i: usize) -> (f64, f64, f64) {
+        let centre = (1.0 + i as f64 * self.width).min(5.0);
+        let low = (centre - self.width / 2.0).max(1.0);
+        let high = if i + 1 == self.count {
+            5.0
+        } else {
+            (centre + self.width / 2.0).min(5.0)
+        };
+        (low, centre, high)
+    }
+}
+
+/// Sums for the correlation of CS with staying (point-biserial), over every decision.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Association {
+    pub n: f64,
+    pub sum_x: f64,
+    pub sum_xx: f64,
+    pub sum_y: f64,
+    pub sum_xy: f64,
+}
+
+impl Association {
+    #[inline]
+    fn record(&mut self, x: f64, y: bool) {
+        let y = y as u8 as f64;
+        self.n += 1.0;
+        self.sum_x += x;
+        self.sum_xx += x * x;
+        self.sum_y += y;
+        self.sum_xy += x * y;
+    }
+
+    fn add(&mut self, o: &Association) {
+        self.n += o.n;
+        self.sum_x += o.sum_x;
+        self.sum_xx += o.sum_xx;
+        self.sum_y += o.sum_y;
+        self.sum_xy += o.sum_xy;
+    }
+
+    /// Pearson correlation of x and y; `None` when either does not vary.
+    pub fn correlation(&self) -> Option<f64> {
+        let n = self.n;
+        let cov = self.sum_xy / n - (self.sum_x / n) * (self.sum_y / n);
+        let vx = self.sum_xx / n - (self.sum_x / n).powi(2);
+        let vy = self.sum_y / n - (self.sum_y / n).powi(2);
+        (n > 1.0 && vx > 1e-12 && vy > 1e-12).then(|| cov / (vx * vy).sqrt())
+    }
+}
+
+/// Everything one chunk counts: this period's firm tallies, and the whole run's curve
+/// and association.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChunkTally {
+    pub firms: Vec<FirmTally>,
+    pub prospects: u64,
+    pub curve: Vec<CurveBin>,
+    pub association: Association,
+    bins: Bins,
+}
+
+impl ChunkTally {
+    pub fn new(n_firms: usize, bins: Bins) -> Self {
+        ChunkTally {
+            firms: vec![FirmTally::default(); n_firms],
+            prospects: 0,
+            curve: vec![CurveBin::default(); bins.count],
+            association: Association::default(),
+            bins,
+        }
+    }
+
+    /// Clears the per-period counts, keeping the run-long ones.
+    pub fn start_period(&mut self) {
+        for f in &mut self.firms {
+            *f = FirmTally::default();
+        }
+        self.prospects = 0;
+    }
+
+    #[inline]
+    pub fn record(&mut self, d: &Decision) {
+        self.firms[d.firm].record(d);
+        if let Some(k) = d.destination {
+            self.firms[k].acquisitions += 1;
+        }
+        let bin = &mut self.curve[self.bins.index(d.cs)];
+        bin.observations += 1;
+        bin.stayed += !d.left as u64;
+        bin.sum_cs += d.cs;
+        bin.sum_f += d.f;
+        bin.sum_cl += 1.0 - d.p_defect;
+        if let Some(q) = crate::model::constraint::pass_through(d.f, d.p_defect) {
+            bin.sum_pass += q;
+            bin.n_pass += 1;
+        }
+        self.association.record(d.cs, !d.left);
+    }
+
+    #[inline]
+    pub fn record_prospect(&mut self, joined: Option<usize>) {
+        self.prospects += 1;
+        if let Some(k) = joined {
+            self.firms[k].acquisitions += 1;
+        }
+    }
+}
+
+/// Adds the chunks' period tallies in chunk order.
+pub fn sum_period(chunks: &[&ChunkTally], n_firms: usize) -> (Vec<FirmTally>, u64) {
+    let mut firms = vec![FirmTally::default(); n_firms];
+    let mut prospects = 0;
+    for c in chunks {
+        for (a, b) in firms.iter_mut().zip(&c.firms) {
+            a.add(b);
+        }
+        prospects += c.prospects;
+    }
+    (firms, prospects)
+}
+
+/// Adds the chunks' run-long tallies in chunk order.
+pub fn sum_run(chunks: &[&ChunkTally], bins: Bins) -> (Vec<CurveBin>, Association) {
+    let mut curve = vec![CurveBin::default(); bins.count];
+    let mut association = Association::default();
+    for c in chunks {
+        for (a, b) in curve.iter_mut().zip(&c.curve) {
+            a.add(b);
+        }
+        association.add(&c.association);
+    }
+    (curve, association)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_are_centred_on_multiples_of_the_width() {
+        let b = Bins::new(0.25);
+        assert_eq!(b.count, 17);
+        assert_eq!(b.index(1.0), 0);
+        assert_eq!(b.index(1.12), 0);
+        assert_eq!(b.index(1.13), 1);
+        assert_eq!(b.index(3.0), 8);
+        assert_eq!(b.index(5.0), 16);
+        assert_eq!(b.bounds(0), (1.0, 1.0, 1.125));
+        assert_eq!(b.bounds(8), (2.875, 3.0, 3.125));
+        assert_eq!(b.bounds(16), (4.875, 5.0, 5.0));
+        let odd = Bins::new(0.3);
+        assert_eq!(odd.index(5.0), odd.count - 1);
+        assert_eq!(odd.bounds(odd.count - 1).2, 5.0);
+    }
+
+    #[test]
+    fn correlation_of_perfectly_split_data_is_high() {
+        let mut a = Association::default();
+        for i in 0..100 {
+            let x = i as f64 / 10.0;
+            a.record(x, x > 5.0);
+        }
+        assert!(a.correlation().unwrap() > 0.8);
+        assert_eq!(Association::default().correlation(), None);
+    }
+}

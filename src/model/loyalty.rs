@@ -1,0 +1,217 @@
+//! The satisfaction-loyalty curve f(CS): the probability of intending to stay.
+//!
+//! Three families (MODEL.md §3 step 6): `zones` (Jones & Sasser's defection,
+//! indifference and affection zones as a piecewise linear curve), `logistic`, and
+//! `table` (monotone interpolation through points the user gives, such as the
+//! source's defection ladder). Every family is non-decreasing and in [0, 1] once the
+//! scenario has been validated.
+
+use crate::scenario::{Interpolation, Loyalty};
+
+/// A compiled loyalty curve, cheap to evaluate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoyaltyCurve {
+    /// Piecewise linear through the points (also `zones`, and `table` with linear
+    /// interpolation).
+    Linear { xs: Vec<f64>, ys: Vec<f64> },
+    Logistic {
+        midpoint: f64,
+        steepness: f64,
+        floor: f64,
+        ceiling: f64,
+    },
+    /// Fritsch–Carlson monotone cubic Hermite through the points, with end slopes `ms`.
+    Monotone {
+        xs: Vec<f64>,
+        ys: Vec<f64>,
+        ms: Vec<f64>,
+    },
+}
+
+impl LoyaltyCurve {
+    /// Compiles the scenario's curve. The scenario must be validated.
+    pub fn new(spec: &Loyalty) -> Self {
+        match spec {
+            Loyalty::Zones { breakpoints, levels } => LoyaltyCurve::Linear {
+                xs: vec![1.0, breakpoints[0], breakpoints[1], 5.0],
+                ys: levels.clone(),
+            },
+            Loyalty::Logistic {
+                midpoint,
+                steepness,
+                floor,
+                ceiling,
+            } => LoyaltyCurve::Logistic {
+                midpoint: *midpoint,
+                steepness: *steepness,
+                floor: *floor,
+                ceiling: *ceiling,
+            },
+            Loyalty::Table {
+                points,
+                interpolation,
+            } => {
+                let xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
+                let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
+                match interpolation {
+                    Interpolation::Linear => LoyaltyCurve::Linear { xs, ys },
+                    Interpolation::Monotone => {
+                        let ms = fritsch_carlson_slopes(&xs, &ys);
+                        LoyaltyCurve::Monotone { xs, ys, ms }
+                    }
+                }
+            }
+        }
+    }
+
+    /// f(CS). Outside the table's range the end values hold.
+    #[inline]
+    pub fn f(&self, cs: f64) -> f64 {
+        match self {
+            LoyaltyCurve::Linear { xs, ys } => {
+                let (i, t) = locate(xs, cs);
+                match t {
+                    None => ys[i],
+                    Some(t) => ys[i] + t * (ys[i + 1] - ys[i]),
+                }
+            }
+            LoyaltyCurve::Logistic {
+                midpoint,
+                steepness,
+                floor,
+                ceiling,
+            } => floor + (ceiling - floor) / (1.0 + (-steepness * (cs - midpoint)).exp()),
+            LoyaltyCurve::Monotone { xs, ys, ms } => {
+                let (i, t) = locate(xs, cs);
+                match t {
+                    None => ys[i],
+                    Some(t) => {
+                        let h = xs[i + 1] - xs[i];
+                        let (t2, t3) = (t * t, t * t * t);
+                        let h00 = 2.0 * t3 - 3.0 * t2 + 1.0;
+                        let h10 = t3 - 2.0 * t2 + t;
+                        let h01 = -2.0 * t3 + 3.0 * t2;
+                        let h11 = t3 - t2;
+                        (h00 * ys[i] + h10 * h * ms[i] + h01 * ys[i + 1] + h11 * h * ms[i + 1])
+                            .clamp(0.0, 1.0)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The interval of `x` in the sorted `xs`: `(i, Some(t))` with `x = xs[i] + t·(xs[i+1] − xs[i])`,
+/// or `(end, None)` when `x` lies at or beyond an end.
+#[inline]
+fn locate(xs: &[f64], x: f64) -> (usize, Option<f64>) {
+    let last = xs.len() - 1;
+    if x <= xs[0] {
+        return (0, None);
+    }
+    if x >= xs[last] {
+        return (last, None);
+    }
+    // Tables are short: a linear scan beats a binary search.
+    let mut i = 0;
+    while x >= xs[i + 1] {
+        i += 1;
+    }
+    (i, Some((x - xs[i]) / (xs[i + 1] - xs[i])))
+}
+
+/// Slopes for a monotone cubic Hermite interpolant (Fritsch & Carlson 1980), so the
+/// curve never overshoots the data: a non-decreasing table gives a non-decreasing f.
+fn fritsch_carlson_slopes(xs: &[f64], ys: &[f64]) -> Vec<f64> {
+    let n = xs.len();
+    let delta: Vec<f64> = (0..n - 1)
+        .map(|i| (ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]))
+        .collect();
+    let mut m = vec![0.0; n];
+    m[0] = delta[0];
+    m[n - 1] = delta[n - 2];
+    for i in 1..n - 1 {
+        m[i] = if delta[i - 1] * delta[i] <= 0.0 {
+            0.0
+        } else {
+            (delta[i - 1] + delta[i]) / 2.0
+        };
+    }
+    for i in 0..n - 1 {
+        if delta[i] == 0.0 {
+            m[i] = 0.0;
+            m[i + 1] = 0.0;
+            continue;
+        }
+        let a = m[i] / delta[i];
+        let b = m[i + 1] / delta[i];
+        let s = a * a + b * b;
+        if s > 9.0 {
+            let tau = 3.0 / s.sqrt();
+            m[i] = tau * a * delta[i];
+            m[i + 1] = tau * b * delta[i];
+        }
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ladder() -> LoyaltyCurve {
+        LoyaltyCurve::new(&Loyalty::Table {
+            points: vec![[1.0, 0.2], [2.0, 0.6], [3.0, 0.8], [4.0, 0.9], [5.0, 0.985]],
+            interpolation: Interpolation::Monotone,
+        })
+    }
+
+    #[test]
+    fn table_passes_through_its_points() {
+        let f = ladder();
+        for (x, y) in [(1.0, 0.2), (2.0, 0.6), (3.0, 0.8), (4.0, 0.9), (5.0, 0.985)] {
+            assert!((f.f(x) - y).abs() < 1e-12, "f({x}) = {}", f.f(x));
+        }
+        assert_eq!(f.f(0.0), 0.2);
+        assert_eq!(f.f(9.0), 0.985);
+    }
+
+    #[test]
+    fn every_family_is_monotone_and_bounded() {
+        let curves = [
+            ladder(),
+            LoyaltyCurve::new(&Loyalty::default()),
+            LoyaltyCurve::new(&Loyalty::Logistic {
+                midpoint: 3.5,
+                steepness: 3.0,
+                floor: 0.1,
+                ceiling: 0.95,
+            }),
+            LoyaltyCurve::new(&Loyalty::Table {
+                points: vec![[1.0, 0.0], [1.1, 0.9], [4.9, 0.91], [5.0, 1.0]],
+                interpolation: Interpolation::Monotone,
+            }),
+        ];
+        for c in &curves {
+            let mut last = 0.0;
+            for i in 0..=4000 {
+                let y = c.f(1.0 + i as f64 / 1000.0);
+                assert!((0.0..=1.0).contains(&y));
+                assert!(y >= last - 1e-12, "{c:?} falls at {i}");
+                last = y;
+            }
+        }
+    }
+
+    #[test]
+    fn zones_are_flat_in_the_indifference_zone() {
+        let c = LoyaltyCurve::new(&Loyalty::Zones {
+            breakpoints: vec![2.0, 4.0],
+            levels: vec![0.1, 0.7, 0.7, 0.95],
+        });
+        assert_eq!(c.f(2.5), 0.7);
+        assert_eq!(c.f(3.9), 0.7);
+        assert!((c.f(1.5) - 0.4).abs() < 1e-12);
+        assert!((c.f(4.5) - 0.825).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,169 @@
+//! The columns of the tidy tables, declared as data.
+//!
+//! Each table is a list of [`Column`]s: a name (the CSV header, the same word as in the
+//! code and the docs), what it means, and how to read it from a row. Writers, docs and
+//! tests all walk these lists, so adding a measure is one line here, as in the data
+//! collectors of Mesa and Agents.jl.
+
+use crate::engine::tally::{Bins, CurveBin, FirmTally};
+use crate::model::CustomerType;
+
+/// One value of a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Int(u64),
+    /// A number, or missing (written as an empty cell) where it is undefined.
+    Float(Option<f64>),
+    Text(String),
+}
+
+impl Cell {
+    /// The CSV text: integers plainly, floats in shortest round-trip form, infinity as
+    /// `inf`, missing as empty.
+    pub fn to_csv(&self) -> String {
+        match self {
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(None) => String::new(),
+            Cell::Float(Some(x)) if x.is_infinite() => {
+                if *x > 0.0 { "inf".into() } else { "-inf".into() }
+            }
+            Cell::Float(Some(x)) => x.to_string(),
+            Cell::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// A declared column of rows of type `R`.
+pub struct Column<R> {
+    pub name: &'static str,
+    pub meaning: &'static str,
+    pub value: fn(&R) -> Cell,
+}
+
+/// One row of `timeseries.csv`: a firm in a period.
+pub struct TimeseriesRow {
+    pub period: u32,
+    pub firm: String,
+    /// Customers of all firms at the start of the period.
+    pub market_customers: u64,
+    pub prospects: u64,
+    pub tally: FirmTally,
+}
+
+fn ratio(a: u64, b: u64) -> Cell {
+    Cell::Float((b > 0).then(|| a as f64 / b as f64))
+}
+
+macro_rules! type_column {
+    ($t:expr, $name:literal, $meaning:literal) => {
+        Column {
+            name: $name,
+            meaning: $meaning,
+            value: |r: &TimeseriesRow| Cell::Int(r.tally.count($t)),
+        }
+    };
+}
+
+/// The columns of `timeseries.csv`.
+pub fn timeseries() -> Vec<Column<TimeseriesRow>> {
+    vec![
+        Column { name: "period", meaning: "period number, from 1", value: |r| Cell::Int(r.period as u64) },
+        Column { name: "firm", meaning: "firm name", value: |r| Cell::Text(r.firm.clone()) },
+        Column { name: "customers", meaning: "customers at the start of the period (each made a decision)", value: |r| Cell::Int(r.tally.customers) },
+        Column { name: "share", meaning: "customers / customers of all firms", value: |r| ratio(r.tally.customers, r.market_customers) },
+        Column { name: "acquisitions", meaning: "customers who joined during the period (prospects and switchers)", value: |r| Cell::Int(r.tally.acquisitions) },
+        Column { name: "defections", meaning: "customers who left during the period", value: |r| Cell::Int(r.tally.defections) },
+        Column { name: "defections_to_outside", meaning: "leavers who stopped buying rather than switch", value: |r| Cell::Int(r.tally.to_outside) },
+        Column { name: "retention", meaning: "1 − defections / customers", value: |r| Cell::Float(r.tally.retention()) },
+        Column { name: "intenders", meaning: "customers who intended to leave (defected or held as hostages)", value: |r| Cell::Int(r.tally.intenders) },
+        Column { name: "mean_cs", meaning: "mean cumulative satisfaction (1 to 5) after the period's experience", value: |r| Cell::Float(r.tally.mean_cs()) },
+        Column { name: "mean_expectation", meaning: "mean expectation of delivered value", value: |r| Cell::Float(r.tally.mean_expectation()) },
+        type_column!(CustomerType::Apostle, "apostles", "stayed with CS >= types.apostle"),
+        type_column!(CustomerType::Loyalist, "loyalists", "stayed without intending to leave, below the apostle threshold"),
+        type_column!(CustomerType::Mercenary, "mercenaries", "left although satisfied (CS >= types.satisfied)"),
+        type_column!(CustomerType::Hostage, "hostages", "intended to leave, held by the constraint"),
+        type_column!(CustomerType::Defector, "defectors", "left with CS below types.satisfied"),
+        type_column!(CustomerType::Terrorist, "terrorists", "CS <= types.terrorist, whether staying or leaving"),
+        Column { name: "mean_r_eff", meaning: "effective R: −ln of the mean chance an intending customer gets over the barriers", value: |r| Cell::Float(r.tally.mean_r_eff()) },
+        Column { name: "prospects", meaning: "people outside the market at the start of the period (same in every row of a period)", value: |r| Cell::Int(r.prospects) },
+    ]
+}
+
+/// One row of `curve.csv`: a CS bin over the whole run.
+pub struct CurveRow {
+    pub bins: Bins,
+    pub index: usize,
+    pub bin: CurveBin,
+}
+
+fn per_obs(sum: f64, n: u64) -> Cell {
+    Cell::Float((n > 0).then(|| sum / n as f64))
+}
+
+/// Wilson score interval for a proportion at 95%.
+pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let n = n as f64;
+    let p = successes as f64 / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// The columns of `curve.csv`.
+pub fn curve() -> Vec<Column<CurveRow>> {
+    vec![
+        Column { name: "cs_low", meaning: "lower edge of the CS bin", value: |r| Cell::Float(Some(r.bins.bounds(r.index).0)) },
+        Column { name: "cs_mid", meaning: "centre of the CS bin", value: |r| Cell::Float(Some(r.bins.bounds(r.index).1)) },
+        Column { name: "cs_high", meaning: "upper edge of the CS bin (the last bin includes 5)", value: |r| Cell::Float(Some(r.bins.bounds(r.index).2)) },
+        Column { name: "observations", meaning: "customer decisions with CS in the bin, over all periods and firms", value: |r| Cell::Int(r.bin.observations) },
+        Column { name: "stayed", meaning: "of those, decisions to stay", value: |r| Cell::Int(r.bin.stayed) },
+        Column { name: "retention", meaning: "stayed / observations: the empirical satisfaction-retention curve", value: |r| ratio(r.bin.stayed, r.bin.observations) },
+        Column { name: "retention_low", meaning: "lower end of the 95% Wilson interval of retention", value: |r| Cell::Float(wilson(r.bin.stayed, r.bin.observations).map(|w| w.0)) },
+        Column { name: "retention_high", meaning: "upper end of the 95% Wilson interval of retention", value: |r| Cell::Float(wilson(r.bin.stayed, r.bin.observations).map(|w| w.1)) },
+        Column { name: "cs_mean", meaning: "mean CS of the bin's observations", value: |r| per_obs(r.bin.sum_cs, r.bin.observations) },
+        Column { name: "f_theory", meaning: "mean f(CS) of the bin's observations: the loyalty curve, the intention to stay", value: |r| per_obs(r.bin.sum_f, r.bin.observations) },
+        Column { name: "cl_theory", meaning: "mean 1 − P(defect) of the bin's observations: the retention the model expects, 1 − (1 − f)·exp(−R)", value: |r| per_obs(r.bin.sum_cl, r.bin.observations) },
+        Column { name: "r_eff", meaning: "effective R of the bin's observations", value: |r| Cell::Float((r.bin.n_pass > 0).then(|| crate::model::constraint::effective_r(r.bin.sum_pass / r.bin.n_pass as f64))) },
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_carry_the_required_names() {
+        let names: Vec<&str> = timeseries().iter().map(|c| c.name).collect();
+        for required in [
+            "period", "firm", "customers", "share", "acquisitions", "defections", "retention",
+            "mean_cs", "mean_expectation", "apostles", "loyalists", "mercenaries", "hostages",
+            "defectors", "terrorists", "mean_r_eff",
+        ] {
+            assert!(names.contains(&required), "{required}");
+        }
+        let names: Vec<&str> = curve().iter().map(|c| c.name).collect();
+        for required in ["cs_low", "cs_high", "observations", "stayed", "retention", "f_theory", "cl_theory"] {
+            assert!(names.contains(&required), "{required}");
+        }
+    }
+
+    #[test]
+    fn wilson_interval_brackets_the_proportion() {
+        let (lo, hi) = wilson(80, 100).unwrap();
+        assert!(lo < 0.8 && 0.8 < hi);
+        assert!((lo - 0.711).abs() < 0.002 && (hi - 0.866).abs() < 0.002, "{lo} {hi}");
+        assert_eq!(wilson(0, 0), None);
+    }
+
+    #[test]
+    fn cells_print_missing_and_infinite_values() {
+        assert_eq!(Cell::Float(None).to_csv(), "");
+        assert_eq!(Cell::Float(Some(f64::INFINITY)).to_csv(), "inf");
+        assert_eq!(Cell::Float(Some(0.5)).to_csv(), "0.5");
+    }
+}

@@ -1,0 +1,42 @@
+//! `timeseries.csv` and `curve.csv`: tidy tables, one row per observation unit, headers
+//! from the declared columns.
+
+use super::Exporter;
+use crate::report::RunReport;
+use crate::report::columns::{self, Column};
+use std::io::{self, Write};
+
+fn write_table<R>(
+    columns: &[Column<R>],
+    rows: impl Iterator<Item = R>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    w.write_record(columns.iter().map(|c| c.name))?;
+    for row in rows {
+        w.write_record(columns.iter().map(|c| (c.value)(&row).to_csv()))?;
+    }
+    w.flush()
+}
+
+pub struct Timeseries;
+
+impl Exporter for Timeseries {
+    fn file_name(&self) -> &'static str {
+        "timeseries.csv"
+    }
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        write_table(&columns::timeseries(), report.timeseries_rows(), out)
+    }
+}
+
+pub struct Curve;
+
+impl Exporter for Curve {
+    fn file_name(&self) -> &'static str {
+        "curve.csv"
+    }
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        write_table(&columns::curve(), report.curve_rows(), out)
+    }
+}

@@ -1,0 +1,116 @@
+//! Reports: turning a finished run into files. Reports never simulate.
+//!
+//! [`RunReport`] gathers what a run produced with the scenario that produced it and the
+//! rows of every table; the exporters in [`export`] each write one file from it; and
+//! [`atomic`] makes sure a results folder appears whole or not at all.
+
+pub mod atomic;
+pub mod columns;
+pub mod export;
+
+use crate::engine::RunResults;
+use crate::model::CustomerType;
+use crate::scenario::Scenario;
+use columns::{CurveRow, TimeseriesRow};
+use std::path::Path;
+use std::time::Duration;
+
+/// A finished run, ready to be written.
+pub struct RunReport<'a> {
+    pub scenario: &'a Scenario,
+    pub results: &'a RunResults,
+    pub elapsed: Duration,
+    pub threads: usize,
+}
+
+/// Headline numbers of a run, as they go into `summary.json` and the console.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    /// Customer decisions (customer-periods at a firm).
+    pub decisions: u64,
+    pub defections: u64,
+    /// 1 − defections / decisions.
+    pub retention: Option<f64>,
+    /// Pearson (point-biserial) correlation of CS with staying, over every decision.
+    pub correlation_cs_staying: Option<f64>,
+    /// Share of defections made by satisfied customers (mercenaries).
+    pub satisfied_defector_share: Option<f64>,
+    /// Share of decisions in which the customer was held as a hostage.
+    pub hostage_share: Option<f64>,
+    /// Counts of each type over the run, in [`CustomerType::ALL`] order.
+    pub types: [u64; 6],
+    /// Effective R over the run.
+    pub mean_r_eff: Option<f64>,
+}
+
+impl RunReport<'_> {
+    pub fn timeseries_rows(&self) -> impl Iterator<Item = TimeseriesRow> + '_ {
+        self.results.periods.iter().flat_map(move |p| {
+            let market: u64 = p.firms.iter().map(|f| f.customers).sum();
+            p.firms
+                .iter()
+                .zip(&self.scenario.firms)
+                .map(move |(tally, firm)| TimeseriesRow {
+                    period: p.period,
+                    firm: firm.name.clone(),
+                    market_customers: market,
+                    prospects: p.prospects,
+                    tally: tally.clone(),
+                })
+        })
+    }
+
+    pub fn curve_rows(&self) -> impl Iterator<Item = CurveRow> + '_ {
+        self.results
+            .curve
+            .iter()
+            .enumerate()
+            .map(|(index, bin)| CurveRow {
+                bins: self.results.bins,
+                index,
+                bin: bin.clone(),
+            })
+    }
+
+    pub fn headline(&self) -> Headline {
+        let mut total = crate::engine::tally::FirmTally::default();
+        for p in &self.results.periods {
+            for f in &p.firms {
+                total.add(f);
+            }
+        }
+        let share = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        Headline {
+            decisions: total.customers,
+            defections: total.defections,
+            retention: total.retention(),
+            correlation_cs_staying: self.results.association.correlation(),
+            satisfied_defector_share: share(
+                total.count(CustomerType::Mercenary),
+                total.defections,
+            ),
+            hostage_share: share(total.count(CustomerType::Hostage), total.customers),
+            types: total.types,
+            mean_r_eff: total.mean_r_eff(),
+        }
+    }
+
+    pub fn steps_per_s(&self) -> f64 {
+        self.results.customer_steps as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// Writes every file of a run into `dir`, atomically.
+    pub fn write(&self, dir: &Path) -> std::io::Result<Vec<&'static str>> {
+        let exporters = export::run_exporters();
+        atomic::write_dir(dir, |tmp| {
+            for e in &exporters {
+                let file = std::fs::File::create(tmp.join(e.file_name()))?;
+                let mut w = std::io::BufWriter::new(file);
+                e.write(self, &mut w)?;
+                std::io::Write::flush(&mut w)?;
+            }
+            Ok(())
+        })?;
+        Ok(exporters.iter().map(|e| e.file_name()).collect())
+    }
+}

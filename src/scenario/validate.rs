@@ -1,0 +1,370 @@
+//! Range and consistency checks, each failure naming the field path, the value and
+//! what is allowed. Types were already checked by deserialisation.
+
+use super::{Loyalty, Scenario, ScenarioError};
+use std::collections::HashSet;
+
+/// Most firms or segments a scenario may have (firm indices are one byte in the engine,
+/// and choice tables grow with the square of the firm count).
+pub const MAX_FIRMS: usize = 64;
+pub const MAX_SEGMENTS: usize = 64;
+/// Customers are indexed by `u32` in the engine.
+pub const MAX_CUSTOMERS: u64 = u32::MAX as u64;
+pub const MAX_PERIODS: u32 = 1_000_000;
+
+struct Checker<'a> {
+    source: &'a str,
+}
+
+impl Checker<'_> {
+    fn fail(&self, path: &str, value: impl ToString, expected: &str) -> ScenarioError {
+        ScenarioError::Invalid {
+            source_name: self.source.to_string(),
+            path: path.to_string(),
+            value: value.to_string(),
+            expected: expected.to_string(),
+        }
+    }
+
+    fn check(&self, ok: bool, path: &str, value: impl ToString, expected: &str) -> Res {
+        if ok {
+            Ok(())
+        } else {
+            Err(self.fail(path, value, expected))
+        }
+    }
+
+    fn non_negative(&self, path: &str, v: f64) -> Res {
+        self.check(v.is_finite() && v >= 0.0, path, v, "a finite number >= 0")
+    }
+
+    fn finite(&self, path: &str, v: f64) -> Res {
+        self.check(v.is_finite(), path, v, "a finite number")
+    }
+
+    fn positive(&self, path: &str, v: f64) -> Res {
+        self.check(v.is_finite() && v > 0.0, path, v, "a finite number > 0")
+    }
+
+    fn probability(&self, path: &str, v: f64) -> Res {
+        self.check(
+            (0.0..=1.0).contains(&v),
+            path,
+            v,
+            "a probability in [0, 1]",
+        )
+    }
+
+    fn on_scale(&self, path: &str, v: f64) -> Res {
+        self.check(
+            (1.0..=5.0).contains(&v),
+            path,
+            v,
+            "a satisfaction in [1, 5]",
+        )
+    }
+
+    fn unique_names<'n>(&self, list: &str, names: impl Iterator<Item = &'n str>) -> Res {
+        let mut seen = HashSet::new();
+        for (i, name) in names.enumerate() {
+            let path = format!("{list}[{i}].name");
+            self.check(!name.trim().is_empty(), &path, "\"\"", "a non-empty name")?;
+            self.check(
+                seen.insert(name),
+                &path,
+                format!("{name:?}"),
+                "a name not used by another entry",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+type Res = Result<(), ScenarioError>;
+
+fn fmt_list(v: &[f64]) -> String {
+    let items: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("[{}]", items.join(", "))
+}
+
+impl Scenario {
+    /// Checks every value; the first problem found is returned.
+    pub fn validate(&self, source: &str) -> Result<(), ScenarioError> {
+        let c = Checker { source };
+        c.check(
+            valid_name(&self.name),
+            "name",
+            format!("{:?}", self.name),
+            "a non-empty name without `/`, `\\` or a leading `.` (it names the output folder)",
+        )?;
+        c.check(
+            (1..=MAX_PERIODS).contains(&self.periods),
+            "periods",
+            self.periods,
+            &format!("a whole number from 1 to {MAX_PERIODS}"),
+        )?;
+        c.check(
+            (1..=MAX_CUSTOMERS).contains(&self.customers),
+            "customers",
+            self.customers,
+            &format!("a whole number from 1 to {MAX_CUSTOMERS}"),
+        )?;
+
+        c.check(
+            (1..=MAX_SEGMENTS).contains(&self.segments.len()),
+            "segments",
+            format!("{} segments", self.segments.len()),
+            &format!("from 1 to {MAX_SEGMENTS} segments"),
+        )?;
+        c.unique_names("segments", self.segments.iter().map(|s| s.name.as_str()))?;
+        for (i, s) in self.segments.iter().enumerate() {
+            let p = |f: &str| format!("segments[{i}].{f}");
+            c.positive(&p("share"), s.share)?;
+            for (name, w) in ["product", "service", "personnel", "image"]
+                .iter()
+                .zip(s.value_weights.as_array())
+            {
+                c.non_negative(&p(&format!("value_weights.{name}")), w)?;
+            }
+            for (name, w) in ["money", "time", "energy", "psychic"]
+                .iter()
+                .zip(s.cost_weights.as_array())
+            {
+                c.non_negative(&p(&format!("cost_weights.{name}")), w)?;
+            }
+            c.finite(&p("expectation"), s.expectation)?;
+            c.non_negative(&p("expectation_sd"), s.expectation_sd)?;
+            c.non_negative(&p("tolerance"), s.tolerance)?;
+            c.non_negative(&p("tolerance_sd"), s.tolerance_sd)?;
+            let sc = &s.switching_costs;
+            c.non_negative(&p("switching_costs.procedural"), sc.procedural)?;
+            c.non_negative(&p("switching_costs.financial"), sc.financial)?;
+            c.non_negative(&p("switching_costs.relational"), sc.relational)?;
+            c.non_negative(&p("switching_costs.dispersion"), sc.dispersion)?;
+        }
+
+        c.check(
+            (1..=MAX_FIRMS).contains(&self.firms.len()),
+            "firms",
+            format!("{} firms", self.firms.len()),
+            &format!("from 1 to {MAX_FIRMS} firms"),
+        )?;
+        c.unique_names("firms", self.firms.iter().map(|f| f.name.as_str()))?;
+        for (i, f) in self.firms.iter().enumerate() {
+            let p = |x: &str| format!("firms[{i}].{x}");
+            for (name, v) in ["product", "service", "personnel", "image"]
+                .iter()
+                .zip(f.value.as_array())
+            {
+                c.finite(&p(&format!("value.{name}")), v)?;
+            }
+            c.finite(&p("price"), f.price)?;
+            c.finite(&p("costs.time"), f.costs.time)?;
+            c.finite(&p("costs.energy"), f.costs.energy)?;
+            c.finite(&p("costs.psychic"), f.costs.psychic)?;
+            c.non_negative(&p("inconsistency"), f.inconsistency)?;
+            c.probability(&p("failure_rate"), f.failure_rate)?;
+            c.non_negative(&p("failure_severity"), f.failure_severity)?;
+            c.non_negative(&p("initial_share"), f.initial_share)?;
+        }
+        let total_share: f64 = self.firms.iter().map(|f| f.initial_share).sum();
+        c.check(
+            total_share > 0.0,
+            "firms[*].initial_share",
+            total_share,
+            "at least one firm with an initial share > 0",
+        )?;
+
+        let s = &self.satisfaction;
+        c.non_negative("satisfaction.tolerance_slope", s.tolerance_slope)?;
+        c.non_negative("satisfaction.gain_slope", s.gain_slope)?;
+        c.non_negative("satisfaction.loss_slope", s.loss_slope)?;
+        c.check(
+            (0.0..1.0).contains(&s.memory),
+            "satisfaction.memory",
+            s.memory,
+            "a weight in [0, 1) (1 would freeze satisfaction forever)",
+        )?;
+        c.probability("satisfaction.adaptation", s.adaptation)?;
+        c.probability("satisfaction.anchor", s.anchor)?;
+        c.probability("satisfaction.market_pull", s.market_pull)?;
+        let pulls = s.adaptation + s.anchor + s.market_pull;
+        c.check(
+            pulls <= 1.0,
+            "satisfaction.adaptation + anchor + market_pull",
+            pulls,
+            "a sum <= 1 (expectations would overshoot)",
+        )?;
+        c.on_scale("satisfaction.new_customer_cs", s.new_customer_cs)?;
+
+        self.validate_loyalty(&c)?;
+
+        let k = &self.constraint;
+        c.check(
+            k.r.value() >= 0.0,
+            "constraint.r",
+            k.r,
+            "a number >= 0, inf, or one of none, low, medium, strong, infinite",
+        )?;
+        c.positive("constraint.kappa", k.kappa)?;
+        c.check(
+            k.monopoly.value() >= 0.0,
+            "constraint.monopoly",
+            k.monopoly,
+            "a number >= 0, inf, or one of none, low, medium, strong, infinite",
+        )?;
+        c.non_negative("constraint.convenience", k.convenience)?;
+        c.non_negative("constraint.inertia", k.inertia)?;
+        c.positive("constraint.relational_growth", k.relational_growth)?;
+
+        c.non_negative("choice.beta", self.choice.beta)?;
+        c.finite("choice.outside_value", self.choice.outside_value)?;
+        c.probability("choice.prospect_rate", self.choice.prospect_rate)?;
+
+        let init = &self.initial_state;
+        c.probability("initial_state.outside", init.outside)?;
+        c.on_scale("initial_state.cs", init.cs)?;
+        c.non_negative("initial_state.cs_sd", init.cs_sd)?;
+        c.non_negative("initial_state.tenure", init.tenure)?;
+
+        let t = &self.types;
+        c.on_scale("types.terrorist", t.terrorist)?;
+        c.on_scale("types.satisfied", t.satisfied)?;
+        c.on_scale("types.apostle", t.apostle)?;
+        c.check(
+            t.terrorist < t.satisfied,
+            "types.terrorist",
+            t.terrorist,
+            &format!("a value below types.satisfied = {}", t.satisfied),
+        )?;
+        c.check(
+            t.satisfied <= t.apostle,
+            "types.apostle",
+            t.apostle,
+            &format!("a value at or above types.satisfied = {}", t.satisfied),
+        )?;
+
+        let w = self.report.curve_bin_width;
+        c.check(
+            (0.01..=4.0).contains(&w),
+            "report.curve_bin_width",
+            w,
+            "a width in [0.01, 4] on the CS scale",
+        )?;
+        Ok(())
+    }
+
+    fn validate_loyalty(&self, c: &Checker) -> Res {
+        match &self.loyalty {
+            Loyalty::Zones { breakpoints, levels } => {
+                c.check(
+                    breakpoints.len() == 2,
+                    "loyalty.breakpoints",
+                    fmt_list(breakpoints),
+                    "two CS values [end of defection zone, start of affection zone]",
+                )?;
+                let (a, b) = (breakpoints[0], breakpoints[1]);
+                c.check(
+                    1.0 < a && a < b && b < 5.0,
+                    "loyalty.breakpoints",
+                    fmt_list(breakpoints),
+                    "strictly increasing values between 1 and 5",
+                )?;
+                c.check(
+                    levels.len() == 4,
+                    "loyalty.levels",
+                    fmt_list(levels),
+                    "four probabilities: f at CS 1, at each breakpoint, and at CS 5",
+                )?;
+                monotone_probabilities(c, "loyalty.levels", levels)
+            }
+            Loyalty::Logistic {
+                midpoint,
+                steepness,
+                floor,
+                ceiling,
+            } => {
+                c.finite("loyalty.midpoint", *midpoint)?;
+                c.positive("loyalty.steepness", *steepness)?;
+                c.probability("loyalty.floor", *floor)?;
+                c.probability("loyalty.ceiling", *ceiling)?;
+                c.check(
+                    floor <= ceiling,
+                    "loyalty.ceiling",
+                    ceiling,
+                    &format!("a value at or above loyalty.floor = {floor}"),
+                )
+            }
+            Loyalty::Table { points, .. } => {
+                let shown = || {
+                    let p: Vec<String> =
+                        points.iter().map(|[x, y]| format!("[{x}, {y}]")).collect();
+                    format!("[{}]", p.join(", "))
+                };
+                c.check(
+                    points.len() >= 2,
+                    "loyalty.points",
+                    shown(),
+                    "at least two points [CS, f]",
+                )?;
+                for (i, [x, _]) in points.iter().enumerate() {
+                    c.on_scale(&format!("loyalty.points[{i}][0]"), *x)?;
+                }
+                c.check(
+                    points.windows(2).all(|w| w[0][0] < w[1][0]),
+                    "loyalty.points",
+                    shown(),
+                    "CS values strictly increasing",
+                )?;
+                let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
+                monotone_probabilities(c, "loyalty.points", &ys)
+            }
+        }
+    }
+}
+
+fn monotone_probabilities(c: &Checker, path: &str, ys: &[f64]) -> Res {
+    for (i, y) in ys.iter().enumerate() {
+        c.probability(&format!("{path}[{i}]"), *y)?;
+    }
+    c.check(
+        ys.windows(2).all(|w| w[0] <= w[1]),
+        path,
+        fmt_list(ys),
+        "loyalty that never falls as satisfaction rises (non-decreasing values)",
+    )
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.trim().is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
+        && name.len() <= 200
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Scenario;
+
+    fn err(text: &str) -> String {
+        Scenario::parse(text, "t", &[]).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn each_range_error_names_field_value_and_expectation() {
+        let e = err("[[firms]]\nfailure_rate = 1.5");
+        assert!(e.contains("firms[0].failure_rate") && e.contains("1.5") && e.contains("[0, 1]"), "{e}");
+        let e = err("[[firms]]\ninconsistency = -1");
+        assert!(e.contains("firms[0].inconsistency") && e.contains("-1"), "{e}");
+        assert!(err("customers = 0").contains("customers"));
+        assert!(err("periods = 0").contains("periods"));
+        let e = err("[loyalty]\ncurve = \"zones\"\nbreakpoints = [4.0, 2.0]");
+        assert!(e.contains("loyalty.breakpoints") && e.contains("increasing"), "{e}");
+        let e = err("[loyalty]\ncurve = \"table\"\npoints = [[1, 0.5], [2, 0.3]]");
+        assert!(e.contains("loyalty.points") && e.contains("non-decreasing"), "{e}");
+        let e = err("[constraint]\nr = -1");
+        assert!(e.contains("constraint.r"), "{e}");
+        let e = err("[[firms]]\nname = \"a\"\n[[firms]]\nname = \"a\"");
+        assert!(e.contains("firms[1].name"), "{e}");
+    }
+}
