@@ -50,8 +50,8 @@ pub struct ScenarioArgs {
     /// (repeatable; applied in order).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
-    /// Master seed (same as --set seed=N).
-    #[arg(long)]
+    /// Master seed, 0 to 9223372036854775807 (same as --set seed=N).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
 }
 
@@ -86,8 +86,7 @@ pub fn run(options: Options) -> Result<(), Error> {
         Some(Command::Run(args)) => run_scenario(args),
         Some(Command::Validate(args)) => {
             let scenario = load(&args)?;
-            print!("{}", describe_market(&scenario));
-            print!("{}", scenario.to_toml());
+            say(&format!("{}{}", describe_market(&scenario), scenario.to_toml()));
             Ok(())
         }
     }
@@ -151,10 +150,20 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         source,
     })?;
     if !args.quiet {
-        println!("wrote {}/ ({})", out.display(), files.join(", "));
-        println!("{}", console_summary(&report));
+        say(&format!(
+            "wrote {}/ ({})\n{}\n",
+            out.display(),
+            files.join(", "),
+            console_summary(&report)
+        ));
     }
     Ok(())
+}
+
+/// Prints to standard output; a closed pipe (`loyalsim validate | head`) is not an error.
+fn say(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn percent(x: Option<f64>) -> String {

@@ -18,8 +18,9 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// The CSV text: integers plainly, floats in shortest round-trip form, infinity as
-    /// `inf`, missing as empty.
+    /// The CSV text: integers plainly, floats rounded to 9 decimals (far below any
+    /// sampling error, and free of rounding noise such as 0.49999999999995) in shortest
+    /// form, infinity as `inf`, missing as empty.
     pub fn to_csv(&self) -> String {
         match self {
             Cell::Int(i) => i.to_string(),
@@ -27,7 +28,11 @@ impl Cell {
             Cell::Float(Some(x)) if x.is_infinite() => {
                 if *x > 0.0 { "inf".into() } else { "-inf".into() }
             }
-            Cell::Float(Some(x)) => x.to_string(),
+            Cell::Float(Some(x)) => {
+                let rounded = (x * 1e9).round() / 1e9;
+                // Large values would lose nothing by rounding, but must not overflow it.
+                if rounded.is_finite() { (rounded + 0.0).to_string() } else { x.to_string() }
+            }
             Cell::Text(t) => t.clone(),
         }
     }
@@ -165,5 +170,7 @@ mod tests {
         assert_eq!(Cell::Float(None).to_csv(), "");
         assert_eq!(Cell::Float(Some(f64::INFINITY)).to_csv(), "inf");
         assert_eq!(Cell::Float(Some(0.5)).to_csv(), "0.5");
+        assert_eq!(Cell::Float(Some(0.49999999999995826)).to_csv(), "0.5");
+        assert_eq!(Cell::Float(Some(-1e-12)).to_csv(), "0");
     }
 }

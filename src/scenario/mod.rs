@@ -106,6 +106,34 @@ impl Default for ValueComponents {
     }
 }
 
+/// Weights `a_k` of Kotler's four value components in a segment's total customer value.
+/// A partial table keeps the defaults for the components it leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValueWeights {
+    pub product: f64,
+    pub service: f64,
+    pub personnel: f64,
+    pub image: f64,
+}
+
+impl ValueWeights {
+    pub fn as_array(&self) -> [f64; 4] {
+        [self.product, self.service, self.personnel, self.image]
+    }
+}
+
+impl Default for ValueWeights {
+    fn default() -> Self {
+        ValueWeights {
+            product: 0.4,
+            service: 0.3,
+            personnel: 0.2,
+            image: 0.1,
+        }
+    }
+}
+
 /// Kotler's four cost components as weights of a segment: money, time, energy, psychic.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -186,7 +214,7 @@ pub struct Segment {
     /// Relative size; shares are normalised over segments.
     pub share: f64,
     /// Weights `a_k` of the value components in total customer value.
-    pub value_weights: ValueComponents,
+    pub value_weights: ValueWeights,
     /// Weights `b_c` of the cost components in total customer cost.
     pub cost_weights: CostWeights,
     /// Mean of the customers' own standard of delivered value, where expectations start
@@ -206,12 +234,7 @@ impl Default for Segment {
         Segment {
             name: "all".into(),
             share: 1.0,
-            value_weights: ValueComponents {
-                product: 0.4,
-                service: 0.3,
-                personnel: 0.2,
-                image: 0.1,
-            },
+            value_weights: ValueWeights::default(),
             cost_weights: CostWeights::default(),
             expectation: 2.0,
             expectation_sd: 1.5,
@@ -634,6 +657,13 @@ mod tests {
         let e = Scenario::parse("[[firms]]\nname=\"a\"\nprise = 3", "t", &[]).unwrap_err();
         let m = e.to_string();
         assert!(m.contains("firms[0].prise") || m.contains("prise"), "{m}");
+    }
+
+    #[test]
+    fn a_partial_weights_table_keeps_the_other_defaults() {
+        let s = Scenario::parse("[[segments]]\nvalue_weights = { product = 0.5 }", "t", &[]).unwrap();
+        assert_eq!(s.segments[0].value_weights.product, 0.5);
+        assert_eq!(s.segments[0].value_weights.service, 0.3);
     }
 
     #[test]

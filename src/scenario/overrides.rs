@@ -90,12 +90,13 @@ impl Override {
     }
 
     /// Whether a deserialisation error at `error_path` (as serde_path_to_error prints
-    /// it, `firms[0].price`) lies at or below this override's path.
+    /// it, `firms[0].price`) lies on this override's path: at, below, or above it.
     pub(super) fn touches(&self, error_path: &str) -> bool {
+        let below = |a: &str, b: &str| {
+            a == b || a.starts_with(&format!("{b}.")) || a.starts_with(&format!("{b}["))
+        };
         let mine = self.display_path();
-        error_path == mine
-            || error_path.starts_with(&format!("{mine}."))
-            || error_path.starts_with(&format!("{mine}["))
+        below(error_path, &mine) || below(&mine, error_path)
     }
 
     fn display_path(&self) -> String {
@@ -148,10 +149,15 @@ fn write_at(
                 return Ok(());
             }
             if !table.contains_key(key) {
-                let fill = default_at(walked).unwrap_or_else(|| match rest[0] {
+                // A missing list is filled from the defaults, so its entries can be
+                // indexed; a missing table starts empty, since its defaults apply anyway
+                // (and a default table could hold fields another variant rejects).
+                let fill = match rest[0] {
                     Step::Key(_) => toml::Value::Table(toml::Table::new()),
-                    Step::Index(_) => toml::Value::Array(Vec::new()),
-                });
+                    Step::Index(_) => {
+                        default_at(walked).unwrap_or_else(|| toml::Value::Array(Vec::new()))
+                    }
+                };
                 table.insert(key.clone(), fill);
             }
             write_at(table.get_mut(key).expect("inserted"), rest, value, walked)
@@ -232,6 +238,12 @@ mod tests {
     }
 
     #[test]
+    fn switching_the_curve_family_of_a_file_without_loyalty_table() {
+        let s = set("", &["loyalty.curve=logistic"]).unwrap();
+        assert!(matches!(s.loyalty, crate::scenario::Loyalty::Logistic { .. }));
+    }
+
+    #[test]
     fn level_names_need_no_quotes() {
         let s = set("", &["constraint.r=strong"]).unwrap();
         assert_eq!(s.constraint.r.value(), 2.0);
@@ -243,8 +255,10 @@ mod tests {
         assert!(e.contains("--set firms.0.prise=4") && e.contains("prise"), "{e}");
         let e = set("", &["firms.7.price=4"]).unwrap_err().to_string();
         assert!(e.contains("out of range"), "{e}");
-        let e = set("", &["periods.x=4"]).unwrap_err().to_string();
+        let e = set("periods = 5", &["periods.x=4"]).unwrap_err().to_string();
         assert!(e.contains("not a table"), "{e}");
+        let e = set("", &["periods.x=4"]).unwrap_err().to_string();
+        assert!(e.contains("--set periods.x=4") && e.contains("expected u32"), "{e}");
         assert!("novalue".parse::<Override>().is_err());
         assert!("a..b=1".parse::<Override>().is_err());
     }
