@@ -27,12 +27,17 @@ prop_compose! {
 
 fn loyalty() -> impl Strategy<Value = Loyalty> {
     prop_oneof![
-        (1.2..2.9f64, 3.0..4.8f64, 0.0..0.5f64, 0.5..0.8f64, 0.8..1.0f64).prop_map(
-            |(a, b, lo, mid, hi)| Loyalty::Zones {
+        (
+            1.2..2.9f64,
+            3.0..4.8f64,
+            0.0..0.5f64,
+            0.5..0.8f64,
+            0.8..1.0f64
+        )
+            .prop_map(|(a, b, lo, mid, hi)| Loyalty::Zones {
                 breakpoints: vec![a, b],
                 levels: vec![lo, mid, mid, hi],
-            }
-        ),
+            }),
         (2.0..4.0f64, 0.5..4.0f64).prop_map(|(midpoint, steepness)| Loyalty::Logistic {
             midpoint,
             steepness,

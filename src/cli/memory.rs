@@ -17,14 +17,14 @@ fn gib(bytes: u64) -> String {
 }
 
 /// An error when the run's estimated memory exceeds what the machine has available.
-pub fn check(s: &Scenario) -> Result<(), Error> {
+pub fn check(s: &Scenario, source_name: &str) -> Result<(), Error> {
     let need = engine::memory_estimate(s);
     let Some(have) = available_bytes() else {
         return Ok(());
     };
     if need > have {
         return Err(ScenarioError::Invalid {
-            source_name: s.name.clone(),
+            source_name: source_name.to_string(),
             path: "customers".into(),
             value: format!("{} (with periods = {})", s.customers, s.periods),
             expected: format!(

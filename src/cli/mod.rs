@@ -7,7 +7,7 @@ mod memory;
 use crate::engine::{self, Simulation};
 use crate::error::Error;
 use crate::report::RunReport;
-use crate::scenario::{Override, Scenario, ScenarioError, SHOWCASE};
+use crate::scenario::{Override, SHOWCASE, Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -86,7 +86,11 @@ pub fn run(options: Options) -> Result<(), Error> {
         Some(Command::Run(args)) => run_scenario(args),
         Some(Command::Validate(args)) => {
             let scenario = load(&args)?;
-            say(&format!("{}{}", describe_market(&scenario), scenario.to_toml()));
+            say(&format!(
+                "{}{}",
+                describe_market(&scenario),
+                scenario.to_toml()
+            ));
             Ok(())
         }
     }
@@ -102,18 +106,28 @@ pub fn load(args: &ScenarioArgs) -> Result<Scenario, Error> {
     if let Some(seed) = args.seed {
         overrides.push(Override::seed(seed));
     }
-    let scenario = match &args.scenario {
-        Some(path) => Scenario::load(path, &overrides)?,
-        None => Scenario::parse(SHOWCASE, "showcase (built in)", &overrides)?,
+    let (scenario, source) = match &args.scenario {
+        Some(path) => (
+            Scenario::load(path, &overrides)?,
+            path.display().to_string(),
+        ),
+        None => (
+            Scenario::parse(SHOWCASE, "showcase (built in)", &overrides)?,
+            "showcase (built in)".to_string(),
+        ),
     };
-    memory::check(&scenario)?;
+    memory::check(&scenario, &source)?;
     Ok(scenario)
 }
 
 fn run_scenario(args: RunArgs) -> Result<(), Error> {
     let scenario = load(&args.scenario)?;
     let threads = match args.threads {
-        Some(0) => return Err(Error::Usage("--threads 0: expected at least 1 thread".into())),
+        Some(0) => {
+            return Err(Error::Usage(
+                "--threads 0: expected at least 1 thread".into(),
+            ));
+        }
         Some(n) => n,
         None => rayon::current_num_threads(),
     };

@@ -154,7 +154,11 @@ impl Simulation {
         let mut counts = vec![0u64; self.model.n_firms + 1];
         for c in &self.chunks {
             for &f in &c.firm {
-                let k = if f == NO_FIRM { self.model.n_firms } else { f as usize };
+                let k = if f == NO_FIRM {
+                    self.model.n_firms
+                } else {
+                    f as usize
+                };
                 counts[k] += 1;
             }
         }
@@ -198,7 +202,9 @@ fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) ->
         };
         let standard = seg.expectation + seg.expectation_sd * z[0];
         let tenure = if log_keep.is_finite() && log_keep < 0.0 {
-            ((1.0 - u_tenure).ln() / log_keep).floor().min(u16::MAX as f64) as u16
+            ((1.0 - u_tenure).ln() / log_keep)
+                .floor()
+                .min(u16::MAX as f64) as u16
         } else {
             0
         };

@@ -130,8 +130,10 @@ impl Bins {
 
     #[inline]
     pub fn index(&self, cs: f64) -> usize {
-        let i = ((cs - 1.0) / self.width + 0.5).floor();
-        (i.max(0.0) as usize).min(self.count - 1)
+        // Truncation is floor here (the value is >= 0 for CS >= 1), and it avoids a libm
+        // call on CPUs without SSE4.1 rounding.
+        let i = ((cs - 1.0) / self.width + 0.5).max(0.0) as usize;
+        i.min(self.count - 1)
     }
 
     /// `(low, centre, high)` of bin `i`.

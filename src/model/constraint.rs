@@ -70,8 +70,14 @@ mod tests {
     fn r_zero_gives_pure_loyalty_curve_and_infinity_gives_no_defection() {
         for f in [0.0, 0.3, 0.9, 1.0] {
             assert!((defect_probability(f, 0.0, Combine::Exponential) - (1.0 - f)).abs() < 1e-15);
-            assert_eq!(defect_probability(f, f64::INFINITY, Combine::Exponential), 0.0);
-            assert_eq!(defect_probability(f, f64::INFINITY, Combine::Multiplicative), 0.0);
+            assert_eq!(
+                defect_probability(f, f64::INFINITY, Combine::Exponential),
+                0.0
+            );
+            assert_eq!(
+                defect_probability(f, f64::INFINITY, Combine::Multiplicative),
+                0.0
+            );
         }
     }
 
@@ -111,7 +117,10 @@ mod tests {
         assert_eq!(structural_r(2.0, Some(0.5), 1.0, 9.0, 0.0, 0.0), 1.5);
         assert_eq!(structural_r(2.0, Some(3.0), 1.0, 9.0, 0.0, 0.0), 0.0);
         assert_eq!(structural_r(2.0, Some(0.0), 2.0, 9.0, 0.25, 0.25), 1.5);
-        assert_eq!(structural_r(2.0, None, 1.0, f64::INFINITY, 0.0, 0.0), f64::INFINITY);
+        assert_eq!(
+            structural_r(2.0, None, 1.0, f64::INFINITY, 0.0, 0.0),
+            f64::INFINITY
+        );
         assert!((relational_build_up(0.0, 5.0)).abs() < 1e-15);
         assert!((relational_build_up(5.0, 5.0) - (1.0 - (-1.0f64).exp())).abs() < 1e-15);
     }

@@ -32,7 +32,10 @@ impl LoyaltyCurve {
     /// Compiles the scenario's curve. The scenario must be validated.
     pub fn new(spec: &Loyalty) -> Self {
         match spec {
-            Loyalty::Zones { breakpoints, levels } => LoyaltyCurve::Linear {
+            Loyalty::Zones {
+                breakpoints,
+                levels,
+            } => LoyaltyCurve::Linear {
                 xs: vec![1.0, breakpoints[0], breakpoints[1], 5.0],
                 ys: levels.clone(),
             },

@@ -42,6 +42,8 @@ pub struct Model {
     pub form: ConstraintForm,
     pub combine: Combine,
     pub r: f64,
+    /// `exp(−r)`, computed once for the reduced form.
+    reduced_pass: f64,
     pub kappa: f64,
     pub monopoly: f64,
     pub convenience: f64,
@@ -110,7 +112,9 @@ pub struct Decision {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Outcome {
     /// A prospect that joined a firm, or stayed outside (`None`).
-    Prospect { joined: Option<usize> },
+    Prospect {
+        joined: Option<usize>,
+    },
     Customer(Decision),
 }
 
@@ -167,6 +171,7 @@ impl Model {
             form: k.form,
             combine: k.combine,
             r: k.r.value(),
+            reduced_pass: (-k.r.value()).exp(),
             kappa: k.kappa,
             monopoly: k.monopoly.value(),
             convenience: k.convenience,
@@ -199,7 +204,8 @@ impl Model {
                     None => constraint::relational_build_up(tenure as f64, self.relational_growth),
                 };
                 let cost = cost_scale
-                    * (self.fixed_switching_cost[segment] + self.relational_cost[segment] * build_up);
+                    * (self.fixed_switching_cost[segment]
+                        + self.relational_cost[segment] * build_up);
                 let advantage =
                     (self.n_firms > 1).then(|| self.advantage[segment * self.n_firms + firm]);
                 constraint::structural_r(
@@ -251,8 +257,14 @@ impl Model {
             p,
         );
         let f = self.curve.f(c.cs);
-        let r = self.constraint_r(c.segment, firm, c.cost_scale, c.tenure);
-        let p_defect = constraint::defect_probability(f, r, self.combine);
+        let p_defect = match (self.form, self.combine) {
+            // The common case: R is one number, so exp(−R) is computed once.
+            (ConstraintForm::Reduced, Combine::Exponential) => (1.0 - f) * self.reduced_pass,
+            _ => {
+                let r = self.constraint_r(c.segment, firm, c.cost_scale, c.tenure);
+                constraint::defect_probability(f, r, self.combine)
+            }
+        };
         // One uniform decides both stages, so leavers are always among the intending and
         // a stronger constraint can only turn leavers into hostages.
         let left = d.u_decision < p_defect;
@@ -301,7 +313,12 @@ pub fn delivered_value(segment: &crate::scenario::Segment, firm: &crate::scenari
         .zip(firm.value.as_array())
         .map(|(a, v)| a * v)
         .sum();
-    let costs = [firm.price, firm.costs.time, firm.costs.energy, firm.costs.psychic];
+    let costs = [
+        firm.price,
+        firm.costs.time,
+        firm.costs.energy,
+        firm.costs.psychic,
+    ];
     let tcc: f64 = segment
         .cost_weights
         .as_array()

@@ -87,6 +87,9 @@ mod tests {
         assert_eq!(names.len(), 1, "no partial folder left behind");
         write_dir(&dir, |t| std::fs::write(t.join("b.txt"), "second")).unwrap();
         assert!(!dir.join("a.txt").exists());
-        assert_eq!(std::fs::read_to_string(dir.join("b.txt")).unwrap(), "second");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("b.txt")).unwrap(),
+            "second"
+        );
     }
 }

@@ -26,12 +26,20 @@ impl Cell {
             Cell::Int(i) => i.to_string(),
             Cell::Float(None) => String::new(),
             Cell::Float(Some(x)) if x.is_infinite() => {
-                if *x > 0.0 { "inf".into() } else { "-inf".into() }
+                if *x > 0.0 {
+                    "inf".into()
+                } else {
+                    "-inf".into()
+                }
             }
             Cell::Float(Some(x)) => {
                 let rounded = (x * 1e9).round() / 1e9;
                 // Large values would lose nothing by rounding, but must not overflow it.
-                if rounded.is_finite() { (rounded + 0.0).to_string() } else { x.to_string() }
+                if rounded.is_finite() {
+                    (rounded + 0.0).to_string()
+                } else {
+                    x.to_string()
+                }
             }
             Cell::Text(t) => t.clone(),
         }
@@ -72,25 +80,101 @@ macro_rules! type_column {
 /// The columns of `timeseries.csv`.
 pub fn timeseries() -> Vec<Column<TimeseriesRow>> {
     vec![
-        Column { name: "period", meaning: "period number, from 1", value: |r| Cell::Int(r.period as u64) },
-        Column { name: "firm", meaning: "firm name", value: |r| Cell::Text(r.firm.clone()) },
-        Column { name: "customers", meaning: "customers at the start of the period (each made a decision)", value: |r| Cell::Int(r.tally.customers) },
-        Column { name: "share", meaning: "customers / customers of all firms", value: |r| ratio(r.tally.customers, r.market_customers) },
-        Column { name: "acquisitions", meaning: "customers who joined during the period (prospects and switchers)", value: |r| Cell::Int(r.tally.acquisitions) },
-        Column { name: "defections", meaning: "customers who left during the period", value: |r| Cell::Int(r.tally.defections) },
-        Column { name: "defections_to_outside", meaning: "leavers who stopped buying rather than switch", value: |r| Cell::Int(r.tally.to_outside) },
-        Column { name: "retention", meaning: "1 − defections / customers", value: |r| Cell::Float(r.tally.retention()) },
-        Column { name: "intenders", meaning: "customers who intended to leave (defected or held as hostages)", value: |r| Cell::Int(r.tally.intenders) },
-        Column { name: "mean_cs", meaning: "mean cumulative satisfaction (1 to 5) after the period's experience", value: |r| Cell::Float(r.tally.mean_cs()) },
-        Column { name: "mean_expectation", meaning: "mean expectation of delivered value", value: |r| Cell::Float(r.tally.mean_expectation()) },
-        type_column!(CustomerType::Apostle, "apostles", "stayed with CS >= types.apostle"),
-        type_column!(CustomerType::Loyalist, "loyalists", "stayed without intending to leave, below the apostle threshold"),
-        type_column!(CustomerType::Mercenary, "mercenaries", "left although satisfied (CS >= types.satisfied)"),
-        type_column!(CustomerType::Hostage, "hostages", "intended to leave, held by the constraint"),
-        type_column!(CustomerType::Defector, "defectors", "left with CS below types.satisfied"),
-        type_column!(CustomerType::Terrorist, "terrorists", "CS <= types.terrorist, whether staying or leaving"),
-        Column { name: "mean_r_eff", meaning: "effective R: −ln of the mean chance an intending customer gets over the barriers", value: |r| Cell::Float(r.tally.mean_r_eff()) },
-        Column { name: "prospects", meaning: "people outside the market at the start of the period (same in every row of a period)", value: |r| Cell::Int(r.prospects) },
+        Column {
+            name: "period",
+            meaning: "period number, from 1",
+            value: |r| Cell::Int(r.period as u64),
+        },
+        Column {
+            name: "firm",
+            meaning: "firm name",
+            value: |r| Cell::Text(r.firm.clone()),
+        },
+        Column {
+            name: "customers",
+            meaning: "customers at the start of the period (each made a decision)",
+            value: |r| Cell::Int(r.tally.customers),
+        },
+        Column {
+            name: "share",
+            meaning: "customers / customers of all firms",
+            value: |r| ratio(r.tally.customers, r.market_customers),
+        },
+        Column {
+            name: "acquisitions",
+            meaning: "customers who joined during the period (prospects and switchers)",
+            value: |r| Cell::Int(r.tally.acquisitions),
+        },
+        Column {
+            name: "defections",
+            meaning: "customers who left during the period",
+            value: |r| Cell::Int(r.tally.defections),
+        },
+        Column {
+            name: "defections_to_outside",
+            meaning: "leavers who stopped buying rather than switch",
+            value: |r| Cell::Int(r.tally.to_outside),
+        },
+        Column {
+            name: "retention",
+            meaning: "1 − defections / customers",
+            value: |r| Cell::Float(r.tally.retention()),
+        },
+        Column {
+            name: "intenders",
+            meaning: "customers who intended to leave (defected or held as hostages)",
+            value: |r| Cell::Int(r.tally.intenders),
+        },
+        Column {
+            name: "mean_cs",
+            meaning: "mean cumulative satisfaction (1 to 5) after the period's experience",
+            value: |r| Cell::Float(r.tally.mean_cs()),
+        },
+        Column {
+            name: "mean_expectation",
+            meaning: "mean expectation of delivered value",
+            value: |r| Cell::Float(r.tally.mean_expectation()),
+        },
+        type_column!(
+            CustomerType::Apostle,
+            "apostles",
+            "stayed with CS >= types.apostle"
+        ),
+        type_column!(
+            CustomerType::Loyalist,
+            "loyalists",
+            "stayed without intending to leave, below the apostle threshold"
+        ),
+        type_column!(
+            CustomerType::Mercenary,
+            "mercenaries",
+            "left although satisfied (CS >= types.satisfied)"
+        ),
+        type_column!(
+            CustomerType::Hostage,
+            "hostages",
+            "intended to leave, held by the constraint"
+        ),
+        type_column!(
+            CustomerType::Defector,
+            "defectors",
+            "left with CS below types.satisfied"
+        ),
+        type_column!(
+            CustomerType::Terrorist,
+            "terrorists",
+            "CS <= types.terrorist, whether staying or leaving"
+        ),
+        Column {
+            name: "mean_r_eff",
+            meaning: "effective R: −ln of the mean chance an intending customer gets over the barriers",
+            value: |r| Cell::Float(r.tally.mean_r_eff()),
+        },
+        Column {
+            name: "prospects",
+            meaning: "people outside the market at the start of the period (same in every row of a period)",
+            value: |r| Cell::Int(r.prospects),
+        },
     ]
 }
 
@@ -122,18 +206,70 @@ pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
 /// The columns of `curve.csv`.
 pub fn curve() -> Vec<Column<CurveRow>> {
     vec![
-        Column { name: "cs_low", meaning: "lower edge of the CS bin", value: |r| Cell::Float(Some(r.bins.bounds(r.index).0)) },
-        Column { name: "cs_mid", meaning: "centre of the CS bin", value: |r| Cell::Float(Some(r.bins.bounds(r.index).1)) },
-        Column { name: "cs_high", meaning: "upper edge of the CS bin (the last bin includes 5)", value: |r| Cell::Float(Some(r.bins.bounds(r.index).2)) },
-        Column { name: "observations", meaning: "customer decisions with CS in the bin, over all periods and firms", value: |r| Cell::Int(r.bin.observations) },
-        Column { name: "stayed", meaning: "of those, decisions to stay", value: |r| Cell::Int(r.bin.stayed) },
-        Column { name: "retention", meaning: "stayed / observations: the empirical satisfaction-retention curve", value: |r| ratio(r.bin.stayed, r.bin.observations) },
-        Column { name: "retention_low", meaning: "lower end of the 95% Wilson interval of retention", value: |r| Cell::Float(wilson(r.bin.stayed, r.bin.observations).map(|w| w.0)) },
-        Column { name: "retention_high", meaning: "upper end of the 95% Wilson interval of retention", value: |r| Cell::Float(wilson(r.bin.stayed, r.bin.observations).map(|w| w.1)) },
-        Column { name: "cs_mean", meaning: "mean CS of the bin's observations", value: |r| per_obs(r.bin.sum_cs, r.bin.observations) },
-        Column { name: "f_theory", meaning: "mean f(CS) of the bin's observations: the loyalty curve, the intention to stay", value: |r| per_obs(r.bin.sum_f, r.bin.observations) },
-        Column { name: "cl_theory", meaning: "mean 1 − P(defect) of the bin's observations: the retention the model expects, 1 − (1 − f)·exp(−R)", value: |r| per_obs(r.bin.sum_cl, r.bin.observations) },
-        Column { name: "r_eff", meaning: "effective R of the bin's observations", value: |r| Cell::Float((r.bin.n_pass > 0).then(|| crate::model::constraint::effective_r(r.bin.sum_pass / r.bin.n_pass as f64))) },
+        Column {
+            name: "cs_low",
+            meaning: "lower edge of the CS bin",
+            value: |r| Cell::Float(Some(r.bins.bounds(r.index).0)),
+        },
+        Column {
+            name: "cs_mid",
+            meaning: "centre of the CS bin",
+            value: |r| Cell::Float(Some(r.bins.bounds(r.index).1)),
+        },
+        Column {
+            name: "cs_high",
+            meaning: "upper edge of the CS bin (the last bin includes 5)",
+            value: |r| Cell::Float(Some(r.bins.bounds(r.index).2)),
+        },
+        Column {
+            name: "observations",
+            meaning: "customer decisions with CS in the bin, over all periods and firms",
+            value: |r| Cell::Int(r.bin.observations),
+        },
+        Column {
+            name: "stayed",
+            meaning: "of those, decisions to stay",
+            value: |r| Cell::Int(r.bin.stayed),
+        },
+        Column {
+            name: "retention",
+            meaning: "stayed / observations: the empirical satisfaction-retention curve",
+            value: |r| ratio(r.bin.stayed, r.bin.observations),
+        },
+        Column {
+            name: "retention_low",
+            meaning: "lower end of the 95% Wilson interval of retention",
+            value: |r| Cell::Float(wilson(r.bin.stayed, r.bin.observations).map(|w| w.0)),
+        },
+        Column {
+            name: "retention_high",
+            meaning: "upper end of the 95% Wilson interval of retention",
+            value: |r| Cell::Float(wilson(r.bin.stayed, r.bin.observations).map(|w| w.1)),
+        },
+        Column {
+            name: "cs_mean",
+            meaning: "mean CS of the bin's observations",
+            value: |r| per_obs(r.bin.sum_cs, r.bin.observations),
+        },
+        Column {
+            name: "f_theory",
+            meaning: "mean f(CS) of the bin's observations: the loyalty curve, the intention to stay",
+            value: |r| per_obs(r.bin.sum_f, r.bin.observations),
+        },
+        Column {
+            name: "cl_theory",
+            meaning: "mean 1 − P(defect) of the bin's observations: the retention the model expects, 1 − (1 − f)·exp(−R)",
+            value: |r| per_obs(r.bin.sum_cl, r.bin.observations),
+        },
+        Column {
+            name: "r_eff",
+            meaning: "effective R of the bin's observations",
+            value: |r| {
+                Cell::Float((r.bin.n_pass > 0).then(|| {
+                    crate::model::constraint::effective_r(r.bin.sum_pass / r.bin.n_pass as f64)
+                }))
+            },
+        },
     ]
 }
 
@@ -145,14 +281,35 @@ mod tests {
     fn headers_carry_the_required_names() {
         let names: Vec<&str> = timeseries().iter().map(|c| c.name).collect();
         for required in [
-            "period", "firm", "customers", "share", "acquisitions", "defections", "retention",
-            "mean_cs", "mean_expectation", "apostles", "loyalists", "mercenaries", "hostages",
-            "defectors", "terrorists", "mean_r_eff",
+            "period",
+            "firm",
+            "customers",
+            "share",
+            "acquisitions",
+            "defections",
+            "retention",
+            "mean_cs",
+            "mean_expectation",
+            "apostles",
+            "loyalists",
+            "mercenaries",
+            "hostages",
+            "defectors",
+            "terrorists",
+            "mean_r_eff",
         ] {
             assert!(names.contains(&required), "{required}");
         }
         let names: Vec<&str> = curve().iter().map(|c| c.name).collect();
-        for required in ["cs_low", "cs_high", "observations", "stayed", "retention", "f_theory", "cl_theory"] {
+        for required in [
+            "cs_low",
+            "cs_high",
+            "observations",
+            "stayed",
+            "retention",
+            "f_theory",
+            "cl_theory",
+        ] {
             assert!(names.contains(&required), "{required}");
         }
     }
@@ -161,7 +318,10 @@ mod tests {
     fn wilson_interval_brackets_the_proportion() {
         let (lo, hi) = wilson(80, 100).unwrap();
         assert!(lo < 0.8 && 0.8 < hi);
-        assert!((lo - 0.711).abs() < 0.002 && (hi - 0.866).abs() < 0.002, "{lo} {hi}");
+        assert!(
+            (lo - 0.711).abs() < 0.002 && (hi - 0.866).abs() < 0.002,
+            "{lo} {hi}"
+        );
         assert_eq!(wilson(0, 0), None);
     }
 

@@ -85,10 +85,7 @@ impl RunReport<'_> {
             defections: total.defections,
             retention: total.retention(),
             correlation_cs_staying: self.results.association.correlation(),
-            satisfied_defector_share: share(
-                total.count(CustomerType::Mercenary),
-                total.defections,
-            ),
+            satisfied_defector_share: share(total.count(CustomerType::Mercenary), total.defections),
             hostage_share: share(total.count(CustomerType::Hostage), total.customers),
             types: total.types,
             mean_r_eff: total.mean_r_eff(),

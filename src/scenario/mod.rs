@@ -578,17 +578,17 @@ impl Scenario {
         source_name: &str,
         overrides: &[Override],
     ) -> Result<Scenario, ScenarioError> {
-        let mut value: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            ScenarioError::Syntax {
-                source_name: source_name.to_string(),
-                message: one_line(&e.to_string()),
-            }
-        })?;
+        let mut value: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| ScenarioError::Syntax {
+                    source_name: source_name.to_string(),
+                    message: one_line(&e.to_string()),
+                })?;
         for o in overrides {
             o.apply(&mut value)?;
         }
-        let scenario: Scenario =
-            serde_path_to_error::deserialize(toml::Value::Table(value)).map_err(|e| {
+        let scenario: Scenario = serde_path_to_error::deserialize(toml::Value::Table(value))
+            .map_err(|e| {
                 let path = e.path().to_string();
                 let message = one_line(&e.into_inner().to_string());
                 match overrides.iter().find(|o| o.touches(&path)) {
@@ -603,7 +603,17 @@ impl Scenario {
                     },
                 }
             })?;
-        scenario.validate(source_name)?;
+        scenario.validate(source_name).map_err(|e| match &e {
+            ScenarioError::Invalid { path, .. } => match overrides.iter().find(|o| o.touches(path))
+            {
+                Some(o) => ScenarioError::Override {
+                    assignment: o.to_string(),
+                    message: e.to_string(),
+                },
+                None => e,
+            },
+            _ => e,
+        })?;
         Ok(scenario)
     }
 
@@ -614,13 +624,35 @@ impl Scenario {
 }
 
 /// Folds a multi-line parser message (toml prints a source excerpt) into one line.
+/// Also drops the source excerpt (`2 | name = "x`), the trailing ``in `path` `` that
+/// repeats the field already named, and Rust's type names.
 fn one_line(message: &str) -> String {
-    message
+    let is_excerpt = |l: &str| {
+        let rest = l
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start();
+        rest.starts_with('|') || l.chars().all(|c| matches!(c, '|' | '^' | ' '))
+    };
+    let mut text = message
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.chars().all(|c| matches!(c, '|' | '^' | ' ')))
+        .filter(|l| !l.is_empty() && !is_excerpt(l))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(": ");
+    if let Some(at) = text.rfind(" in `").filter(|_| text.ends_with('`')) {
+        text.truncate(at);
+        text = text.trim_end_matches([':', ' ']).to_string();
+    }
+    for (rust, plain) in [
+        ("expected u32", "expected a whole number >= 0"),
+        ("expected u64", "expected a whole number >= 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected usize", "expected a whole number >= 0"),
+    ] {
+        text = text.replace(rust, plain);
+    }
+    text
 }
 
 impl fmt::Display for Scenario {
@@ -661,14 +693,38 @@ mod tests {
 
     #[test]
     fn a_partial_weights_table_keeps_the_other_defaults() {
-        let s = Scenario::parse("[[segments]]\nvalue_weights = { product = 0.5 }", "t", &[]).unwrap();
+        let s =
+            Scenario::parse("[[segments]]\nvalue_weights = { product = 0.5 }", "t", &[]).unwrap();
         assert_eq!(s.segments[0].value_weights.product, 0.5);
         assert_eq!(s.segments[0].value_weights.service, 0.3);
     }
 
     #[test]
-    fn wrong_type_is_named() {
+    fn wrong_type_is_named_in_plain_words() {
         let e = Scenario::parse("periods = \"ten\"", "t", &[]).unwrap_err();
-        assert!(e.to_string().contains("periods"), "{e}");
+        let m = e.to_string();
+        assert!(m.contains("periods") && m.contains("whole number"), "{m}");
+        assert!(!m.contains("u32") && !m.ends_with('`'), "{m}");
+    }
+
+    #[test]
+    fn syntax_errors_are_one_clean_line() {
+        let e = Scenario::parse("name = \"x\nperiods = 3", "t", &[]).unwrap_err();
+        let m = e.to_string();
+        assert!(
+            m.contains("TOML") && m.contains("line 1") && !m.contains(" | "),
+            "{m}"
+        );
+        assert_eq!(m.lines().count(), 1);
+    }
+
+    #[test]
+    fn range_errors_caused_by_set_name_the_set() {
+        let o = ["firms.0.failure_rate=2".parse().unwrap()];
+        let m = Scenario::parse("", "t", &o).unwrap_err().to_string();
+        assert!(
+            m.starts_with("--set firms.0.failure_rate=2") && m.contains("[0, 1]"),
+            "{m}"
+        );
     }
 }

@@ -43,7 +43,9 @@ impl FromStr for Override {
         let mut path = Vec::new();
         for part in raw_path.split('.') {
             if part.is_empty() {
-                return Err(bad("the path has an empty part (two dots, or a dot at an end)"));
+                return Err(bad(
+                    "the path has an empty part (two dots, or a dot at an end)",
+                ));
             }
             path.push(match part.parse::<usize>() {
                 Ok(i) => Step::Index(i),
@@ -166,8 +168,10 @@ fn write_at(
             let len = items.len();
             walked.push(i.to_string());
             let item = items.get_mut(*i).ok_or_else(|| {
-                format!("index {i} is out of range: {here} has {len} entries (indices 0 to {})",
-                    len.saturating_sub(1))
+                format!(
+                    "index {i} is out of range: {here} has {len} entries (indices 0 to {})",
+                    len.saturating_sub(1)
+                )
             })?;
             if rest.is_empty() {
                 *item = value.clone();
@@ -194,7 +198,11 @@ fn default_at(path: &[String]) -> Option<toml::Value> {
             toml::Value::Table(mut t) => t.remove(key)?,
             toml::Value::Array(mut a) => {
                 let i: usize = key.parse().ok()?;
-                if i < a.len() { a.swap_remove(i) } else { return None }
+                if i < a.len() {
+                    a.swap_remove(i)
+                } else {
+                    return None;
+                }
             }
             _ => return None,
         };
@@ -227,7 +235,12 @@ mod tests {
     fn sets_top_level_nested_and_indexed_fields() {
         let s = set(
             "",
-            &["customers=100000", "constraint.r=inf", "firms.0.price=4.5", "name=My market"],
+            &[
+                "customers=100000",
+                "constraint.r=inf",
+                "firms.0.price=4.5",
+                "name=My market",
+            ],
         )
         .unwrap();
         assert_eq!(s.customers, 100_000);
@@ -240,7 +253,10 @@ mod tests {
     #[test]
     fn switching_the_curve_family_of_a_file_without_loyalty_table() {
         let s = set("", &["loyalty.curve=logistic"]).unwrap();
-        assert!(matches!(s.loyalty, crate::scenario::Loyalty::Logistic { .. }));
+        assert!(matches!(
+            s.loyalty,
+            crate::scenario::Loyalty::Logistic { .. }
+        ));
     }
 
     #[test]
@@ -252,13 +268,21 @@ mod tests {
     #[test]
     fn unknown_path_is_an_error_naming_the_assignment() {
         let e = set("", &["firms.0.prise=4"]).unwrap_err().to_string();
-        assert!(e.contains("--set firms.0.prise=4") && e.contains("prise"), "{e}");
+        assert!(
+            e.contains("--set firms.0.prise=4") && e.contains("prise"),
+            "{e}"
+        );
         let e = set("", &["firms.7.price=4"]).unwrap_err().to_string();
         assert!(e.contains("out of range"), "{e}");
-        let e = set("periods = 5", &["periods.x=4"]).unwrap_err().to_string();
+        let e = set("periods = 5", &["periods.x=4"])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a table"), "{e}");
         let e = set("", &["periods.x=4"]).unwrap_err().to_string();
-        assert!(e.contains("--set periods.x=4") && e.contains("expected u32"), "{e}");
+        assert!(
+            e.contains("--set periods.x=4") && e.contains("whole number"),
+            "{e}"
+        );
         assert!("novalue".parse::<Override>().is_err());
         assert!("a..b=1".parse::<Override>().is_err());
     }

@@ -86,9 +86,7 @@ impl<'de> Deserialize<'de> for Strength {
         impl Visitor<'_> for V {
             type Value = Strength;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(
-                    "a number >= 0, inf, or one of none, low, medium, strong, infinite",
-                )
+                f.write_str("a number >= 0, inf, or one of none, low, medium, strong, infinite")
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Strength, E> {
                 Ok(Strength::from_value(v))

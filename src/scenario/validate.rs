@@ -47,12 +47,7 @@ impl Checker<'_> {
     }
 
     fn probability(&self, path: &str, v: f64) -> Res {
-        self.check(
-            (0.0..=1.0).contains(&v),
-            path,
-            v,
-            "a probability in [0, 1]",
-        )
+        self.check((0.0..=1.0).contains(&v), path, v, "a probability in [0, 1]")
     }
 
     fn on_scale(&self, path: &str, v: f64) -> Res {
@@ -256,7 +251,10 @@ impl Scenario {
 
     fn validate_loyalty(&self, c: &Checker) -> Res {
         match &self.loyalty {
-            Loyalty::Zones { breakpoints, levels } => {
+            Loyalty::Zones {
+                breakpoints,
+                levels,
+            } => {
                 c.check(
                     breakpoints.len() == 2,
                     "loyalty.breakpoints",
@@ -276,7 +274,7 @@ impl Scenario {
                     fmt_list(levels),
                     "four probabilities: f at CS 1, at each breakpoint, and at CS 5",
                 )?;
-                monotone_probabilities(c, "loyalty.levels", levels)
+                monotone_probabilities(c, "loyalty.levels", levels, &fmt_list(levels))
             }
             Loyalty::Logistic {
                 midpoint,
@@ -317,20 +315,20 @@ impl Scenario {
                     "CS values strictly increasing",
                 )?;
                 let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
-                monotone_probabilities(c, "loyalty.points", &ys)
+                monotone_probabilities(c, "loyalty.points", &ys, &shown())
             }
         }
     }
 }
 
-fn monotone_probabilities(c: &Checker, path: &str, ys: &[f64]) -> Res {
+fn monotone_probabilities(c: &Checker, path: &str, ys: &[f64], shown: &str) -> Res {
     for (i, y) in ys.iter().enumerate() {
         c.probability(&format!("{path}[{i}]"), *y)?;
     }
     c.check(
         ys.windows(2).all(|w| w[0] <= w[1]),
         path,
-        fmt_list(ys),
+        shown,
         "loyalty that never falls as satisfaction rises (non-decreasing values)",
     )
 }
@@ -353,15 +351,27 @@ mod tests {
     #[test]
     fn each_range_error_names_field_value_and_expectation() {
         let e = err("[[firms]]\nfailure_rate = 1.5");
-        assert!(e.contains("firms[0].failure_rate") && e.contains("1.5") && e.contains("[0, 1]"), "{e}");
+        assert!(
+            e.contains("firms[0].failure_rate") && e.contains("1.5") && e.contains("[0, 1]"),
+            "{e}"
+        );
         let e = err("[[firms]]\ninconsistency = -1");
-        assert!(e.contains("firms[0].inconsistency") && e.contains("-1"), "{e}");
+        assert!(
+            e.contains("firms[0].inconsistency") && e.contains("-1"),
+            "{e}"
+        );
         assert!(err("customers = 0").contains("customers"));
         assert!(err("periods = 0").contains("periods"));
         let e = err("[loyalty]\ncurve = \"zones\"\nbreakpoints = [4.0, 2.0]");
-        assert!(e.contains("loyalty.breakpoints") && e.contains("increasing"), "{e}");
+        assert!(
+            e.contains("loyalty.breakpoints") && e.contains("increasing"),
+            "{e}"
+        );
         let e = err("[loyalty]\ncurve = \"table\"\npoints = [[1, 0.5], [2, 0.3]]");
-        assert!(e.contains("loyalty.points") && e.contains("non-decreasing"), "{e}");
+        assert!(
+            e.contains("loyalty.points") && e.contains("non-decreasing"),
+            "{e}"
+        );
         let e = err("[constraint]\nr = -1");
         assert!(e.contains("constraint.r"), "{e}");
         let e = err("[[firms]]\nname = \"a\"\n[[firms]]\nname = \"a\"");
