@@ -13,13 +13,26 @@ use loyalsim::scenario::Scenario;
 fn kotler_ladder_is_reproduced_within_three_points() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/kotler_ladder.toml");
     let s = Scenario::load(std::path::Path::new(path), &[]).unwrap();
-    assert_eq!(s.customers, 200_000, "the ladder is measured on 200,000 customers");
+    assert_eq!(
+        s.customers, 200_000,
+        "the ladder is measured on 200,000 customers"
+    );
     let res = Simulation::new(&s).run(s.periods);
-    for (cs, target) in [(1.0, 80.0), (2.0, 40.0), (3.0, 20.0), (4.0, 10.0), (5.0, 1.5)] {
+    for (cs, target) in [
+        (1.0, 80.0),
+        (2.0, 40.0),
+        (3.0, 20.0),
+        (4.0, 10.0),
+        (5.0, 1.5),
+    ] {
         let i = res.bins.index(cs);
         assert_eq!(res.bins.bounds(i).1, cs, "a bin is centred on {cs}");
         let bin = &res.curve[i];
-        assert!(bin.observations >= 2_000, "CS {cs}: only {} observations", bin.observations);
+        assert!(
+            bin.observations >= 2_000,
+            "CS {cs}: only {} observations",
+            bin.observations
+        );
         let defection = 100.0 * (1.0 - bin.stayed as f64 / bin.observations as f64);
         assert!(
             (defection - target).abs() <= 3.0,
