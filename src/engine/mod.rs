@@ -5,29 +5,52 @@
 //! rayon; chunk `i` draws from a generator seeded by (seed, period, i), so a customer's
 //! random numbers depend only on where it sits, never on threads. Tallies are added in
 //! chunk order afterwards. The hot loop allocates nothing and does no I/O.
+//!
+//! Word of mouth is double-buffered: during a period every customer reads what its
+//! neighbours said in the previous period (`talk`, one byte per customer, read-only
+//! while chunks run) and writes what it says now into its chunk; the chunks' words are
+//! copied into `talk` after the period. Whether a neighbour's word reaches a listener is
+//! decided by a counter-based hash of (seed, period, speaker, listener), so it depends
+//! on nothing else. Surveys draw the same way, so they never disturb the customers'
+//! random streams.
 
+pub mod events;
+pub mod network;
 pub mod seed;
 pub mod tally;
 
-use crate::model::{Customer, Draws, Model, Outcome};
-use crate::scenario::Scenario;
+use crate::model::{Customer, Draws, Heard, MAX_LINES, Model, Outcome, Voice, survey};
+use crate::scenario::{MAX_FIRMS, NetworkKind, Scenario};
+use events::Timeline;
+use network::{GraphKind, Network};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
-use seed::{Generator, Purpose, uniform};
-use tally::{Association, Bins, ChunkTally, CurveBin, FirmTally};
+use seed::{Generator, Purpose, mix, uniform};
+use tally::{Bins, ChunkTally, ComplaintTable, CurveBin, FirmTally, SurveyPrediction, SurveyTally};
 
 /// Customers per chunk: fixed, so results never depend on the machine.
 pub const CHUNK: usize = 4096;
 
-/// Bytes of state per customer (the arrays of [`Chunk`]).
-pub const BYTES_PER_CUSTOMER: u64 = 1 + 1 + 4 * 5 + 2;
+/// Bytes of state per customer (the arrays of [`Chunk`] plus the shared word of mouth).
+pub const BYTES_PER_CUSTOMER: u64 = 1 + 1 + 4 * 5 + 2 + 5 + 1 + 1;
 
 /// Index of "no firm" in the firm array.
 const NO_FIRM: u8 = u8::MAX;
 
+/// Word of mouth in one byte: the firm talked about, and whether well or badly.
+const TALK_POSITIVE: u8 = 0x40;
+const TALK_NEGATIVE: u8 = 0x80;
+const TALK_FIRM: u8 = 0x3F;
+
+/// Labels of the hash streams.
+const STREAM_WORD_OF_MOUTH: u64 = 3;
+const STREAM_SURVEY: u64 = 4;
+
 /// One chunk of customers, as parallel arrays.
 struct Chunk {
+    /// Index of the chunk's first customer in the population.
+    start: usize,
     firm: Vec<u8>,
     segment: Vec<u8>,
     expectation: Vec<f32>,
@@ -36,6 +59,15 @@ struct Chunk {
     cs: Vec<f32>,
     tenure: Vec<u16>,
     cost_scale: Vec<f32>,
+    episode: Vec<u8>,
+    voice: Vec<u8>,
+    /// Last reported survey score (0: none being followed) and periods since.
+    reported: Vec<u8>,
+    reported_age: Vec<u8>,
+    /// Still with the firm it had at the start of the run.
+    cohort: Vec<bool>,
+    /// What the customer said this period (see `TALK_*`).
+    talk: Vec<u8>,
     tally: ChunkTally,
 }
 
@@ -48,6 +80,12 @@ pub struct PeriodRecord {
     pub prospects: u64,
     /// One tally per firm, in scenario order.
     pub firms: Vec<FirmTally>,
+    /// Labels of the events that fired at the start of the period.
+    pub events: Vec<String>,
+    /// Whether each firm was in the market during the period.
+    pub present: Vec<bool>,
+    /// The survey per firm, in periods with a survey.
+    pub survey: Option<Vec<SurveyTally>>,
 }
 
 /// Everything a run produces; reports turn it into files.
@@ -56,52 +94,90 @@ pub struct RunResults {
     pub periods: Vec<PeriodRecord>,
     pub bins: Bins,
     pub curve: Vec<CurveBin>,
-    pub association: Association,
+    pub association: tally::Association,
+    /// Complaint episodes by group, indexed by [`Voice`] as `u8`: (episodes, stayed).
+    pub complaints: ComplaintTable,
+    pub survey_prediction: SurveyPrediction,
+    /// Customers of each firm at the start of the run (the cohort whose lifetime value
+    /// is simulated).
+    pub initial_customers: Vec<u64>,
     /// Customers times periods.
     pub customer_steps: u64,
+    /// Undirected links of the word-of-mouth network.
+    pub network_edges: u64,
 }
 
 /// A population and the model it follows.
 pub struct Simulation {
+    scenario: Scenario,
     model: Model,
+    timeline: Timeline,
     seed: u64,
     chunks: Vec<Chunk>,
+    network: Network,
+    /// What every customer said in the previous period.
+    talk: Vec<u8>,
     period: u32,
     bins: Bins,
+    /// 1/(1 + i)^period, for the cohort's lifetime value.
+    discount: f64,
+    initial_customers: Vec<u64>,
 }
 
-/// Estimated memory of a run of this scenario, in bytes: customer state plus the
-/// per-period records kept for the report.
+fn graph_kind(s: &Scenario) -> GraphKind {
+    let w = &s.word_of_mouth;
+    match w.network {
+        NetworkKind::None => GraphKind::None,
+        NetworkKind::SmallWorld => GraphKind::SmallWorld {
+            degree: w.degree,
+            rewiring: w.rewiring,
+        },
+        NetworkKind::Random => GraphKind::Random { degree: w.degree },
+    }
+}
+
+/// Estimated memory of a run of this scenario, in bytes: customer state, the network,
+/// and the per-period records kept for the report.
 pub fn memory_estimate(s: &Scenario) -> u64 {
     let state = s.customers.saturating_mul(BYTES_PER_CUSTOMER);
-    let record = std::mem::size_of::<FirmTally>() as u64;
+    let network = Network::estimate_bytes(s.customers, graph_kind(s));
+    let record = (std::mem::size_of::<FirmTally>() + std::mem::size_of::<SurveyTally>()) as u64;
     let records = (s.periods as u64)
         .saturating_mul(s.firms.len() as u64)
         .saturating_mul(record);
-    state.saturating_add(records)
+    state.saturating_add(network).saturating_add(records)
 }
 
 impl Simulation {
-    /// Draws the initial population. The scenario must be validated.
+    /// Draws the initial population and builds the network. The scenario must be validated.
     pub fn new(s: &Scenario) -> Simulation {
         let model = Model::new(s);
         let n = s.customers as usize;
         let bins = Bins::new(s.report.curve_bin_width);
         let n_chunks = n.div_ceil(CHUNK);
-        let chunks = (0..n_chunks)
+        let chunks: Vec<Chunk> = (0..n_chunks)
             .into_par_iter()
             .map(|ci| {
                 let len = CHUNK.min(n - ci * CHUNK);
                 init_chunk(s, &model, bins, ci, len)
             })
             .collect();
-        Simulation {
+        let network = Network::build(n, graph_kind(s), s.seed);
+        let mut sim = Simulation {
+            scenario: s.clone(),
+            timeline: Timeline::new(s),
             model,
             seed: s.seed,
             chunks,
+            network,
+            talk: vec![0; n],
             period: 0,
             bins,
-        }
+            discount: 1.0,
+            initial_customers: Vec::new(),
+        };
+        sim.initial_customers = sim.census()[..s.firms.len()].to_vec();
+        sim
     }
 
     pub fn model(&self) -> &Model {
@@ -112,20 +188,49 @@ impl Simulation {
     pub fn step(&mut self) -> PeriodRecord {
         self.period += 1;
         let period = self.period;
-        let (model, seed) = (&self.model, self.seed);
+        let fired = self.timeline.fire(period, &mut self.scenario);
+        if !fired.is_empty() {
+            self.model = Model::with_presence(&self.scenario, self.timeline.present());
+        }
+        self.discount /= 1.0 + self.scenario.economics.discount_rate;
+        let survey_now = {
+            let every = self.scenario.survey.every;
+            every > 0 && period % every == 0
+        };
+        let ctx = Context {
+            model: &self.model,
+            scenario: &self.scenario,
+            network: &self.network,
+            talk: &self.talk,
+            seed: self.seed,
+            period,
+            wom_base: seed::derive(self.seed, &[STREAM_WORD_OF_MOUTH, period as u64]),
+            survey_base: survey_now
+                .then(|| seed::derive(self.seed, &[STREAM_SURVEY, period as u64])),
+            discount: self.discount,
+        };
         self.chunks
             .par_iter_mut()
             .enumerate()
-            .for_each(|(ci, chunk)| {
-                let mut rng = seed::generator(seed, Purpose::Period, period as u64, ci as u64);
-                step_chunk(chunk, model, &mut rng);
-            });
+            .for_each(|(ci, chunk)| step_chunk(chunk, ci, &ctx));
+        // Publish this period's words for the next period, chunk by chunk.
+        self.talk
+            .par_chunks_mut(CHUNK)
+            .zip(self.chunks.par_iter())
+            .for_each(|(dst, chunk)| dst.copy_from_slice(&chunk.talk));
         let tallies: Vec<&ChunkTally> = self.chunks.iter().map(|c| &c.tally).collect();
-        let (firms, prospects) = tally::sum_period(&tallies, self.model.n_firms);
+        let (mut firms, survey, prospects) = tally::sum_period(&tallies, self.model.n_firms);
+        for (j, f) in firms.iter_mut().enumerate() {
+            f.acquisition_spend = f.acquisitions as f64 * self.model.acquisition_cost[j];
+            f.retention_spend = f.customers as f64 * self.model.retention_spend[j];
+        }
         PeriodRecord {
             period,
             prospects,
             firms,
+            events: fired,
+            present: self.model.present.clone(),
+            survey: survey_now.then_some(survey),
         }
     }
 
@@ -138,14 +243,18 @@ impl Simulation {
     /// The run-long results, given the period records collected so far.
     pub fn finish(self, periods: Vec<PeriodRecord>) -> RunResults {
         let tallies: Vec<&ChunkTally> = self.chunks.iter().map(|c| &c.tally).collect();
-        let (curve, association) = tally::sum_run(&tallies, self.bins);
+        let run = tally::sum_run(&tallies, self.bins);
         let customers: u64 = self.chunks.iter().map(|c| c.firm.len() as u64).sum();
         RunResults {
             customer_steps: customers * periods.len() as u64,
             periods,
             bins: self.bins,
-            curve,
-            association,
+            curve: run.curve,
+            association: run.association,
+            complaints: run.complaints,
+            survey_prediction: run.prediction,
+            initial_customers: self.initial_customers,
+            network_edges: self.network.edges() as u64,
         }
     }
 
@@ -164,14 +273,38 @@ impl Simulation {
         }
         counts
     }
+
+    /// The word-of-mouth network.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+}
+
+/// What every chunk reads during a period.
+struct Context<'a> {
+    model: &'a Model,
+    scenario: &'a Scenario,
+    network: &'a Network,
+    talk: &'a [u8],
+    seed: u64,
+    period: u32,
+    wom_base: u64,
+    survey_base: Option<u64>,
+    discount: f64,
 }
 
 fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) -> Chunk {
     let mut rng = seed::generator(s.seed, Purpose::Initial, 0, ci as u64);
     let seg_cum = cumulative(s.segments.iter().map(|g| g.share));
-    let firm_cum = cumulative(s.firms.iter().map(|f| f.initial_share));
+    let firm_cum = cumulative(
+        s.firms
+            .iter()
+            .zip(&model.present)
+            .map(|(f, &here)| if here { f.initial_share } else { 0.0 }),
+    );
     let init = &s.initial_state;
     let mut chunk = Chunk {
+        start: ci * CHUNK,
         firm: Vec::with_capacity(len),
         segment: Vec::with_capacity(len),
         expectation: Vec::with_capacity(len),
@@ -180,6 +313,12 @@ fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) ->
         cs: Vec::with_capacity(len),
         tenure: Vec::with_capacity(len),
         cost_scale: Vec::with_capacity(len),
+        episode: vec![0; len],
+        voice: vec![0; len],
+        reported: vec![0; len],
+        reported_age: vec![0; len],
+        cohort: Vec::with_capacity(len),
+        talk: vec![0; len],
         tally: ChunkTally::new(model.n_firms, bins),
     };
     // Geometric tenure with the given mean: P(t) = p (1 − p)^t, p = 1 / (mean + 1).
@@ -224,6 +363,7 @@ fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) ->
             .push((init.cs + init.cs_sd * z[2]).clamp(1.0, 5.0) as f32);
         chunk.tenure.push(tenure);
         chunk.cost_scale.push(cost_scale as f32);
+        chunk.cohort.push(firm != NO_FIRM);
     }
     chunk
 }
@@ -239,7 +379,10 @@ fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
             acc
         })
         .collect();
-    *out.last_mut().expect("validated: not empty") = 1.0;
+    // Rounding must not leave the last present option unreachable.
+    if let Some(last) = out.iter().rposition(|_| true) {
+        out[last] = 1.0;
+    }
     out
 }
 
@@ -250,19 +393,95 @@ fn pick(cumulative: &[f64], u: f64) -> usize {
         .unwrap_or(cumulative.len() - 1)
 }
 
+/// A uniform in [0, 1) from a hash.
+#[inline]
+fn hashed_uniform(h: u64) -> f64 {
+    (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// Listens to the neighbours' words of the previous period. Fills `per_firm` (net
+/// weighted messages per firm, cleared here) and counts messages per firm in `tally`.
+#[inline]
+fn listen(
+    ctx: &Context,
+    listener: usize,
+    firm: Option<usize>,
+    per_firm: &mut [f64; MAX_FIRMS],
+    tally: &mut [FirmTally],
+) -> (f64, f64, bool) {
+    let w = &ctx.model.word_of_mouth;
+    let reach_pos = w.reach;
+    let reach_neg = (w.reach * w.negative_reach).min(1.0);
+    let (mut own, mut all, mut any) = (0.0, 0.0, false);
+    for &speaker in ctx.network.neighbours(listener) {
+        let said = ctx.talk[speaker as usize];
+        if said == 0 {
+            continue;
+        }
+        let positive = said & TALK_POSITIVE != 0;
+        let reach = if positive { reach_pos } else { reach_neg };
+        let h = mix(ctx.wom_base ^ ((speaker as u64) << 32 | listener as u64));
+        if hashed_uniform(h) >= reach {
+            continue;
+        }
+        let about = (said & TALK_FIRM) as usize;
+        let weight = if positive { 1.0 } else { -w.negative_weight };
+        if !any {
+            per_firm[..ctx.model.n_firms].fill(0.0);
+            any = true;
+        }
+        per_firm[about] += weight;
+        all += weight;
+        if firm == Some(about) {
+            own += weight;
+        }
+        if positive {
+            tally[about].wom_positive += 1;
+        } else {
+            tally[about].wom_negative += 1;
+        }
+    }
+    (own, all, any)
+}
+
 /// The hot loop: every customer of the chunk, one period.
-fn step_chunk(chunk: &mut Chunk, model: &Model, rng: &mut Generator) {
+fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
+    let model = ctx.model;
+    let mut rng: Generator =
+        seed::generator(ctx.seed, Purpose::Period, ctx.period as u64, ci as u64);
     chunk.tally.start_period();
+    let talking = !ctx.network.is_empty();
+    let mut per_firm = [0.0f64; MAX_FIRMS];
+    let survey = &ctx.scenario.survey;
+    let horizon = survey.horizon as u8;
     for i in 0..chunk.firm.len() {
         let draws = Draws {
             z: rng.sample(StandardNormal),
-            u_failure: uniform(rng),
-            u_decision: uniform(rng),
-            u_choice: uniform(rng),
+            u_failure: uniform(&mut rng),
+            u_decision: uniform(&mut rng),
+            u_choice: uniform(&mut rng),
+            u_voice: uniform(&mut rng),
         };
         let f = chunk.firm[i];
+        let firm = (f != NO_FIRM).then_some(f as usize);
+        let mut extra = [(0.0, 0.0); MAX_LINES];
+        let n_lines = firm.map_or(0, |j| model.lines[j].len());
+        for e in extra.iter_mut().take(n_lines.saturating_sub(1)) {
+            *e = (rng.sample(StandardNormal), uniform(&mut rng));
+        }
+        let global = chunk.start + i;
+        let heard = if talking {
+            let (own, all, any) = listen(ctx, global, firm, &mut per_firm, &mut chunk.tally.firms);
+            Heard {
+                own,
+                all,
+                per_firm: any.then_some(&per_firm[..model.n_firms]),
+            }
+        } else {
+            Heard::default()
+        };
         let mut c = Customer {
-            firm: (f != NO_FIRM).then_some(f as usize),
+            firm,
             segment: chunk.segment[i] as usize,
             expectation: chunk.expectation[i] as f64,
             standard: chunk.standard[i] as f64,
@@ -270,14 +489,74 @@ fn step_chunk(chunk: &mut Chunk, model: &Model, rng: &mut Generator) {
             cs: chunk.cs[i] as f64,
             tenure: chunk.tenure[i] as u32,
             cost_scale: chunk.cost_scale[i] as f64,
+            episode: chunk.episode[i],
+            voice: Voice::from_u8(chunk.voice[i]),
         };
-        match model.step(&mut c, &draws) {
+        let mut said = 0;
+        let mut stayed_with = None;
+        match model.step(&mut c, &draws, &heard, &extra[..n_lines.saturating_sub(1)]) {
             Outcome::Prospect { joined } => chunk.tally.record_prospect(joined),
-            Outcome::Customer(d) => chunk.tally.record(&d),
+            Outcome::Customer(d) => {
+                chunk.tally.record(&d);
+                let t = &mut chunk.tally.firms[d.firm];
+                let in_cohort = chunk.cohort[i];
+                t.cohort_decisions += in_cohort as u64;
+                if d.left {
+                    chunk.cohort[i] = false;
+                } else {
+                    t.revenue += model.price[d.firm];
+                    stayed_with = Some(d.firm);
+                    if in_cohort {
+                        t.cohort_value += d.margin * ctx.discount;
+                        t.cohort_stays += 1;
+                    }
+                }
+                use crate::model::CustomerType::{Apostle, Terrorist};
+                said = match d.kind {
+                    Apostle => TALK_POSITIVE | d.firm as u8,
+                    Terrorist => TALK_NEGATIVE | d.firm as u8,
+                    _ => 0,
+                };
+                // Follow survey respondents: did they stay through the horizon?
+                if chunk.reported[i] > 0 {
+                    let score = chunk.reported[i];
+                    if d.left {
+                        chunk.tally.prediction.record(score, false);
+                        chunk.reported[i] = 0;
+                    } else {
+                        chunk.reported_age[i] += 1;
+                        if chunk.reported_age[i] >= horizon {
+                            chunk.tally.prediction.record(score, true);
+                            chunk.reported[i] = 0;
+                        }
+                    }
+                }
+            }
         }
+        if let (Some(base), Some(j)) = (ctx.survey_base, stayed_with) {
+            let h1 = mix(base ^ global as u64);
+            if hashed_uniform(h1) < survey.sample {
+                let (h2, h3, h4) = (mix(h1), mix(h1 ^ 1), mix(h1 ^ 2));
+                // Box–Muller from two hashed uniforms.
+                let z = (-2.0 * (1.0 - hashed_uniform(h3)).ln()).sqrt()
+                    * (std::f64::consts::TAU * hashed_uniform(h4)).cos();
+                let row = &mut chunk.tally.survey[j];
+                row.sampled += 1;
+                if let Some(score) = survey::answer(c.cs, hashed_uniform(h2), z, survey) {
+                    row.respondents += 1;
+                    row.sum_score += score as u64;
+                    row.top_two += (score >= 4) as u64;
+                    chunk.reported[i] = score;
+                    chunk.reported_age[i] = 0;
+                }
+            }
+        }
+        chunk.talk[i] = said;
         chunk.firm[i] = c.firm.map_or(NO_FIRM, |k| k as u8);
         chunk.expectation[i] = c.expectation as f32;
         chunk.cs[i] = c.cs as f32;
         chunk.tenure[i] = c.tenure.min(u16::MAX as u32) as u16;
+        chunk.episode[i] = c.episode;
+        chunk.voice[i] = c.voice as u8;
     }
 }

@@ -4,7 +4,7 @@
 //! chunks' tallies in chunk order, never in completion order, so sums of floats come out
 //! the same for any thread count.
 
-use crate::model::{CustomerType, Decision};
+use crate::model::{CustomerType, Decision, Voice};
 
 /// One firm's counts and sums over one period (or, added up, over many).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,11 +26,44 @@ pub struct FirmTally {
     /// Sum of pass-through probabilities P(defect)/(1 − f), and how many there are.
     pub sum_pass: f64,
     pub n_pass: u64,
+    /// Revenue: the price paid by every customer who stayed.
+    pub revenue: f64,
+    /// Margin earned from the customers who stayed.
+    pub margin: f64,
+    /// Acquisition cost times acquisitions (filled in when the period is summed).
+    pub acquisition_spend: f64,
+    /// Retention spend times customers (filled in when the period is summed).
+    pub retention_spend: f64,
+    /// Word-of-mouth messages about the firm heard this period, positive and negative.
+    pub wom_positive: u64,
+    pub wom_negative: u64,
+    /// Complaints made, and complaints settled by outcome.
+    pub complaints: u64,
+    pub resolved: u64,
+    pub resolved_quickly: u64,
+    pub unresolved: u64,
+    /// Discounted margin earned from the firm's initial customers (its period-0 cohort).
+    pub cohort_value: f64,
+    pub cohort_decisions: u64,
+    pub cohort_stays: u64,
 }
 
 impl FirmTally {
+    /// Profit: margin less acquisition and retention spend.
+    pub fn profit(&self) -> f64 {
+        self.margin - self.acquisition_spend - self.retention_spend
+    }
+
     #[inline]
     pub fn record(&mut self, d: &Decision) {
+        self.margin += d.margin;
+        self.complaints += d.complained as u64;
+        match d.settled {
+            Some(Voice::Resolved) => self.resolved += 1,
+            Some(Voice::ResolvedQuickly) => self.resolved_quickly += 1,
+            Some(Voice::Unresolved) => self.unresolved += 1,
+            _ => {}
+        }
         self.customers += 1;
         self.defections += d.left as u64;
         self.to_outside += (d.left && d.destination.is_none()) as u64;
@@ -57,6 +90,19 @@ impl FirmTally {
         self.sum_expectation += o.sum_expectation;
         self.sum_pass += o.sum_pass;
         self.n_pass += o.n_pass;
+        self.revenue += o.revenue;
+        self.margin += o.margin;
+        self.acquisition_spend += o.acquisition_spend;
+        self.retention_spend += o.retention_spend;
+        self.wom_positive += o.wom_positive;
+        self.wom_negative += o.wom_negative;
+        self.complaints += o.complaints;
+        self.resolved += o.resolved;
+        self.resolved_quickly += o.resolved_quickly;
+        self.unresolved += o.unresolved;
+        self.cohort_value += o.cohort_value;
+        self.cohort_decisions += o.cohort_decisions;
+        self.cohort_stays += o.cohort_stays;
     }
 
     pub fn count(&self, t: CustomerType) -> u64 {
@@ -161,7 +207,7 @@ pub struct Association {
 
 impl Association {
     #[inline]
-    fn record(&mut self, x: f64, y: bool) {
+    pub fn record(&mut self, x: f64, y: bool) {
         let y = y as u8 as f64;
         self.n += 1.0;
         self.sum_x += x;
@@ -188,14 +234,69 @@ impl Association {
     }
 }
 
-/// Everything one chunk counts: this period's firm tallies, and the whole run's curve
-/// and association.
+/// One firm's survey in one period.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SurveyTally {
+    /// Customers asked.
+    pub sampled: u64,
+    /// Customers who answered.
+    pub respondents: u64,
+    pub sum_score: u64,
+    /// Respondents who answered 4 or 5.
+    pub top_two: u64,
+}
+
+impl SurveyTally {
+    fn add(&mut self, o: &SurveyTally) {
+        self.sampled += o.sampled;
+        self.respondents += o.respondents;
+        self.sum_score += o.sum_score;
+        self.top_two += o.top_two;
+    }
+}
+
+/// What surveys predicted: reported scores against staying over the survey horizon.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SurveyPrediction {
+    /// Reported score (x) against staying through the horizon (y).
+    pub association: Association,
+    /// Respondents who left within the horizon, and of those the ones who had
+    /// reported 4 or 5.
+    pub later_defectors: u64,
+    pub later_defectors_satisfied: u64,
+}
+
+impl SurveyPrediction {
+    #[inline]
+    pub fn record(&mut self, score: u8, stayed: bool) {
+        self.association.record(score as f64, stayed);
+        if !stayed {
+            self.later_defectors += 1;
+            self.later_defectors_satisfied += (score >= 4) as u64;
+        }
+    }
+
+    fn add(&mut self, o: &SurveyPrediction) {
+        self.association.add(&o.association);
+        self.later_defectors += o.later_defectors;
+        self.later_defectors_satisfied += o.later_defectors_satisfied;
+    }
+}
+
+/// Complaint episodes by group (indexed by [`Voice`] as `u8`): (episodes, stayed).
+pub type ComplaintTable = [(u64, u64); 5];
+
+/// Everything one chunk counts: this period's firm and survey tallies, and the whole
+/// run's curve, association, complaint table and survey prediction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChunkTally {
     pub firms: Vec<FirmTally>,
+    pub survey: Vec<SurveyTally>,
     pub prospects: u64,
     pub curve: Vec<CurveBin>,
     pub association: Association,
+    pub complaints: ComplaintTable,
+    pub prediction: SurveyPrediction,
     bins: Bins,
 }
 
@@ -203,9 +304,12 @@ impl ChunkTally {
     pub fn new(n_firms: usize, bins: Bins) -> Self {
         ChunkTally {
             firms: vec![FirmTally::default(); n_firms],
+            survey: vec![SurveyTally::default(); n_firms],
             prospects: 0,
             curve: vec![CurveBin::default(); bins.count],
             association: Association::default(),
+            complaints: [(0, 0); 5],
+            prediction: SurveyPrediction::default(),
             bins,
         }
     }
@@ -214,6 +318,9 @@ impl ChunkTally {
     pub fn start_period(&mut self) {
         for f in &mut self.firms {
             *f = FirmTally::default();
+        }
+        for s in &mut self.survey {
+            *s = SurveyTally::default();
         }
         self.prospects = 0;
     }
@@ -235,6 +342,11 @@ impl ChunkTally {
             bin.n_pass += 1;
         }
         self.association.record(d.cs, !d.left);
+        if let Some(end) = d.episode_end {
+            let row = &mut self.complaints[end.group as usize];
+            row.0 += 1;
+            row.1 += end.stayed as u64;
+        }
     }
 
     #[inline]
@@ -246,30 +358,54 @@ impl ChunkTally {
     }
 }
 
-/// Adds the chunks' period tallies in chunk order.
-pub fn sum_period(chunks: &[&ChunkTally], n_firms: usize) -> (Vec<FirmTally>, u64) {
+/// The chunks' period tallies added in chunk order: firms, surveys, prospects.
+pub fn sum_period(
+    chunks: &[&ChunkTally],
+    n_firms: usize,
+) -> (Vec<FirmTally>, Vec<SurveyTally>, u64) {
     let mut firms = vec![FirmTally::default(); n_firms];
+    let mut survey = vec![SurveyTally::default(); n_firms];
     let mut prospects = 0;
     for c in chunks {
         for (a, b) in firms.iter_mut().zip(&c.firms) {
             a.add(b);
         }
-        prospects += c.prospects;
-    }
-    (firms, prospects)
-}
-
-/// Adds the chunks' run-long tallies in chunk order.
-pub fn sum_run(chunks: &[&ChunkTally], bins: Bins) -> (Vec<CurveBin>, Association) {
-    let mut curve = vec![CurveBin::default(); bins.count];
-    let mut association = Association::default();
-    for c in chunks {
-        for (a, b) in curve.iter_mut().zip(&c.curve) {
+        for (a, b) in survey.iter_mut().zip(&c.survey) {
             a.add(b);
         }
-        association.add(&c.association);
+        prospects += c.prospects;
     }
-    (curve, association)
+    (firms, survey, prospects)
+}
+
+/// The chunks' run-long tallies, added in chunk order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunTally {
+    pub curve: Vec<CurveBin>,
+    pub association: Association,
+    pub complaints: ComplaintTable,
+    pub prediction: SurveyPrediction,
+}
+
+pub fn sum_run(chunks: &[&ChunkTally], bins: Bins) -> RunTally {
+    let mut t = RunTally {
+        curve: vec![CurveBin::default(); bins.count],
+        association: Association::default(),
+        complaints: [(0, 0); 5],
+        prediction: SurveyPrediction::default(),
+    };
+    for c in chunks {
+        for (a, b) in t.curve.iter_mut().zip(&c.curve) {
+            a.add(b);
+        }
+        t.association.add(&c.association);
+        for (a, b) in t.complaints.iter_mut().zip(&c.complaints) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        t.prediction.add(&c.prediction);
+    }
+    t
 }
 
 #[cfg(test)]

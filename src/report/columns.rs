@@ -5,13 +5,14 @@
 //! tests all walk these lists, so adding a measure is one line here, as in the data
 //! collectors of Mesa and Agents.jl.
 
-use crate::engine::tally::{Bins, CurveBin, FirmTally};
+use crate::engine::tally::{Bins, CurveBin, FirmTally, SurveyTally};
 use crate::model::CustomerType;
 
 /// One value of a cell.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Int(u64),
+    Signed(i64),
     /// A number, or missing (written as an empty cell) where it is undefined.
     Float(Option<f64>),
     Text(String),
@@ -24,6 +25,7 @@ impl Cell {
     pub fn to_csv(&self) -> String {
         match self {
             Cell::Int(i) => i.to_string(),
+            Cell::Signed(i) => i.to_string(),
             Cell::Float(None) => String::new(),
             Cell::Float(Some(x)) if x.is_infinite() => {
                 if *x > 0.0 {
@@ -61,6 +63,10 @@ pub struct TimeseriesRow {
     pub market_customers: u64,
     pub prospects: u64,
     pub tally: FirmTally,
+    /// Whether the firm was in the market during the period.
+    pub present: bool,
+    /// Labels of the events that fired at the start of the period, `; `-separated.
+    pub events: String,
 }
 
 fn ratio(a: u64, b: u64) -> Cell {
@@ -174,6 +180,172 @@ pub fn timeseries() -> Vec<Column<TimeseriesRow>> {
             name: "prospects",
             meaning: "people outside the market at the start of the period (same in every row of a period)",
             value: |r| Cell::Int(r.prospects),
+        },
+        Column {
+            name: "net_adds",
+            meaning: "acquisitions − defections: the leaky bucket's net",
+            value: |r| Cell::Signed(r.tally.acquisitions as i64 - r.tally.defections as i64),
+        },
+        Column {
+            name: "revenue",
+            meaning: "price paid by the customers who stayed",
+            value: |r| Cell::Float(Some(r.tally.revenue)),
+        },
+        Column {
+            name: "margin",
+            meaning: "margin earned from the customers who stayed (grows with tenure when firms.margin_growth > 0)",
+            value: |r| Cell::Float(Some(r.tally.margin)),
+        },
+        Column {
+            name: "acquisition_spend",
+            meaning: "acquisition cost × acquisitions",
+            value: |r| Cell::Float(Some(r.tally.acquisition_spend)),
+        },
+        Column {
+            name: "retention_spend",
+            meaning: "retention spend × customers",
+            value: |r| Cell::Float(Some(r.tally.retention_spend)),
+        },
+        Column {
+            name: "profit",
+            meaning: "margin − acquisition_spend − retention_spend",
+            value: |r| Cell::Float(Some(r.tally.profit())),
+        },
+        Column {
+            name: "wom_positive",
+            meaning: "positive word-of-mouth messages about the firm heard this period",
+            value: |r| Cell::Int(r.tally.wom_positive),
+        },
+        Column {
+            name: "wom_negative",
+            meaning: "negative word-of-mouth messages about the firm heard this period",
+            value: |r| Cell::Int(r.tally.wom_negative),
+        },
+        Column {
+            name: "complaints",
+            meaning: "complaints made this period",
+            value: |r| Cell::Int(r.tally.complaints),
+        },
+        Column {
+            name: "resolved",
+            meaning: "complaints resolved this period, after more than complaints.quick periods",
+            value: |r| Cell::Int(r.tally.resolved),
+        },
+        Column {
+            name: "resolved_quickly",
+            meaning: "complaints resolved this period within complaints.quick periods",
+            value: |r| Cell::Int(r.tally.resolved_quickly),
+        },
+        Column {
+            name: "unresolved",
+            meaning: "complaints given up as unresolved this period",
+            value: |r| Cell::Int(r.tally.unresolved),
+        },
+        Column {
+            name: "present",
+            meaning: "1 if the firm was in the market this period, 0 before it enters or after it exits",
+            value: |r| Cell::Int(r.present as u64),
+        },
+        Column {
+            name: "events",
+            meaning: "events that fired at the start of the period (same in every row of a period)",
+            value: |r| Cell::Text(r.events.clone()),
+        },
+    ]
+}
+
+/// One row of `survey.csv`: a firm's survey in a period.
+pub struct SurveyRow {
+    pub period: u32,
+    pub firm: String,
+    pub tally: SurveyTally,
+}
+
+/// The columns of `survey.csv`.
+pub fn survey() -> Vec<Column<SurveyRow>> {
+    vec![
+        Column {
+            name: "period",
+            meaning: "period of the survey",
+            value: |r| Cell::Int(r.period as u64),
+        },
+        Column {
+            name: "firm",
+            meaning: "firm name",
+            value: |r| Cell::Text(r.firm.clone()),
+        },
+        Column {
+            name: "sampled",
+            meaning: "customers asked",
+            value: |r| Cell::Int(r.tally.sampled),
+        },
+        Column {
+            name: "respondents",
+            meaning: "customers who answered",
+            value: |r| Cell::Int(r.tally.respondents),
+        },
+        Column {
+            name: "response_rate",
+            meaning: "respondents / sampled",
+            value: |r| ratio(r.tally.respondents, r.tally.sampled),
+        },
+        Column {
+            name: "mean_score",
+            meaning: "mean reported score (1 to 5)",
+            value: |r| {
+                Cell::Float(
+                    (r.tally.respondents > 0)
+                        .then(|| r.tally.sum_score as f64 / r.tally.respondents as f64),
+                )
+            },
+        },
+        Column {
+            name: "top_two_box",
+            meaning: "share of respondents who answered 4 or 5",
+            value: |r| ratio(r.tally.top_two, r.tally.respondents),
+        },
+    ]
+}
+
+/// One row of `complaints.csv`: a group of complaint episodes over the run.
+pub struct ComplaintRow {
+    pub group: &'static str,
+    pub episodes: u64,
+    pub stayed: u64,
+}
+
+/// The columns of `complaints.csv` (TARP's table).
+pub fn complaints() -> Vec<Column<ComplaintRow>> {
+    vec![
+        Column {
+            name: "group",
+            meaning: "did_not_complain, complained_unresolved, resolved, resolved_quickly",
+            value: |r| Cell::Text(r.group.to_string()),
+        },
+        Column {
+            name: "episodes",
+            meaning: "problems (experiences below the adequate level) whose outcome is known",
+            value: |r| Cell::Int(r.episodes),
+        },
+        Column {
+            name: "stayed",
+            meaning: "of those, customers who stayed through complaints.horizon periods after the problem",
+            value: |r| Cell::Int(r.stayed),
+        },
+        Column {
+            name: "retention",
+            meaning: "stayed / episodes",
+            value: |r| ratio(r.stayed, r.episodes),
+        },
+        Column {
+            name: "retention_low",
+            meaning: "lower end of the 95% Wilson interval",
+            value: |r| Cell::Float(wilson(r.stayed, r.episodes).map(|w| w.0)),
+        },
+        Column {
+            name: "retention_high",
+            meaning: "upper end of the 95% Wilson interval",
+            value: |r| Cell::Float(wilson(r.stayed, r.episodes).map(|w| w.1)),
         },
     ]
 }

@@ -5,13 +5,15 @@
 //! [`atomic`] makes sure a results folder appears whole or not at all.
 
 pub mod atomic;
+pub mod chart;
 pub mod columns;
 pub mod export;
 
 use crate::engine::RunResults;
 use crate::model::CustomerType;
+use crate::model::Voice;
 use crate::scenario::Scenario;
-use columns::{CurveRow, TimeseriesRow};
+use columns::{ComplaintRow, CurveRow, SurveyRow, TimeseriesRow};
 use std::path::Path;
 use std::time::Duration;
 
@@ -47,17 +49,59 @@ impl RunReport<'_> {
     pub fn timeseries_rows(&self) -> impl Iterator<Item = TimeseriesRow> + '_ {
         self.results.periods.iter().flat_map(move |p| {
             let market: u64 = p.firms.iter().map(|f| f.customers).sum();
+            let events = p.events.join("; ");
             p.firms
                 .iter()
                 .zip(&self.scenario.firms)
-                .map(move |(tally, firm)| TimeseriesRow {
+                .zip(&p.present)
+                .map(move |((tally, firm), &present)| TimeseriesRow {
                     period: p.period,
                     firm: firm.name.clone(),
                     market_customers: market,
                     prospects: p.prospects,
                     tally: tally.clone(),
+                    present,
+                    events: events.clone(),
                 })
         })
+    }
+
+    pub fn survey_rows(&self) -> impl Iterator<Item = SurveyRow> + '_ {
+        self.results.periods.iter().flat_map(move |p| {
+            p.survey.iter().flat_map(move |per_firm| {
+                per_firm
+                    .iter()
+                    .zip(&self.scenario.firms)
+                    .map(move |(tally, firm)| SurveyRow {
+                        period: p.period,
+                        firm: firm.name.clone(),
+                        tally: *tally,
+                    })
+            })
+        })
+    }
+
+    pub fn complaint_rows(&self) -> impl Iterator<Item = ComplaintRow> + '_ {
+        Voice::GROUPS.iter().map(|g| {
+            let (episodes, stayed) = self.results.complaints[*g as usize];
+            ComplaintRow {
+                group: g.name(),
+                episodes,
+                stayed,
+            }
+        })
+    }
+
+    /// Each firm's tallies added over the whole run.
+    pub fn firm_totals(&self) -> Vec<crate::engine::tally::FirmTally> {
+        let mut totals =
+            vec![crate::engine::tally::FirmTally::default(); self.scenario.firms.len()];
+        for p in &self.results.periods {
+            for (t, f) in totals.iter_mut().zip(&p.firms) {
+                t.add(f);
+            }
+        }
+        totals
     }
 
     pub fn curve_rows(&self) -> impl Iterator<Item = CurveRow> + '_ {
@@ -98,6 +142,18 @@ impl RunReport<'_> {
 
     /// Writes every file of a run into `dir`, atomically.
     pub fn write(&self, dir: &Path) -> std::io::Result<Vec<&'static str>> {
+        self.write_then(dir, |_| Ok(()))
+    }
+
+    /// Writes every file of a run into `dir`, atomically, calling `then` on the
+    /// temporary folder once the exporters are done and before it is renamed into place:
+    /// charts are drawn there from the files just written, so they are part of the
+    /// whole that appears at once.
+    pub fn write_then(
+        &self,
+        dir: &Path,
+        then: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> std::io::Result<Vec<&'static str>> {
         let exporters = export::run_exporters();
         atomic::write_dir(dir, |tmp| {
             for e in &exporters {
@@ -106,7 +162,7 @@ impl RunReport<'_> {
                 e.write(self, &mut w)?;
                 std::io::Write::flush(&mut w)?;
             }
-            Ok(())
+            then(tmp)
         })?;
         Ok(exporters.iter().map(|e| e.file_name()).collect())
     }

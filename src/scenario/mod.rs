@@ -8,12 +8,18 @@
 //! Defaults make a tiny file valid (`name = "x"` alone runs a two-firm market); the
 //! reference for every field is `docs/scenario.md`.
 
+mod dynamics;
 mod overrides;
 mod strength;
 mod validate;
 
+pub use dynamics::{
+    Aggregate, Complaints, CostComponent, Economics, Event, FIRM_FIELDS, NetworkKind, ProductLine,
+    ProductLines, Survey, WordOfMouth, firm_field,
+};
 pub use overrides::Override;
 pub use strength::{LEVELS, Strength};
+pub use validate::{MAX_CUSTOMERS, MAX_FIRMS, MAX_PERIODS, MAX_SEGMENTS};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -47,6 +53,13 @@ pub struct Scenario {
     pub initial_state: InitialState,
     pub types: TypeThresholds,
     pub report: Report,
+    pub word_of_mouth: WordOfMouth,
+    pub complaints: Complaints,
+    pub survey: Survey,
+    pub economics: Economics,
+    pub product_lines: ProductLines,
+    /// Scheduled changes to the market.
+    pub events: Vec<Event>,
 }
 
 impl Default for Scenario {
@@ -75,6 +88,12 @@ impl Default for Scenario {
             initial_state: InitialState::default(),
             types: TypeThresholds::default(),
             report: Report::default(),
+            word_of_mouth: WordOfMouth::default(),
+            complaints: Complaints::default(),
+            survey: Survey::default(),
+            economics: Economics::default(),
+            product_lines: ProductLines::default(),
+            events: Vec::new(),
         }
     }
 }
@@ -264,6 +283,21 @@ pub struct Firm {
     pub failure_severity: f64,
     /// Relative share of the initial customers (normalised over firms).
     pub initial_share: f64,
+    /// Margin per customer and period.
+    pub margin: f64,
+    /// Growth of the margin per period of tenure, as a share of `margin` (Reichheld &
+    /// Sasser: long-standing customers are worth more), up to
+    /// `economics.margin_growth_periods`.
+    pub margin_growth: f64,
+    /// Cost of acquiring one new customer.
+    pub acquisition_cost: f64,
+    /// Retention spend per customer and period.
+    pub retention_spend: f64,
+    /// Probability per period that a pending complaint is resolved.
+    pub resolution_rate: f64,
+    /// Product lines; empty means one experience of the whole firm.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<ProductLine>,
 }
 
 impl Default for Firm {
@@ -277,6 +311,12 @@ impl Default for Firm {
             failure_rate: 0.05,
             failure_severity: 2.0,
             initial_share: 1.0,
+            margin: 1.0,
+            margin_growth: 0.0,
+            acquisition_cost: 0.0,
+            retention_spend: 0.0,
+            resolution_rate: 0.5,
+            lines: Vec::new(),
         }
     }
 }

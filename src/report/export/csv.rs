@@ -40,3 +40,25 @@ impl Exporter for Curve {
         write_table(&columns::curve(), report.curve_rows(), out)
     }
 }
+
+pub struct Survey;
+
+impl Exporter for Survey {
+    fn file_name(&self) -> &'static str {
+        "survey.csv"
+    }
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        write_table(&columns::survey(), report.survey_rows(), out)
+    }
+}
+
+pub struct Complaints;
+
+impl Exporter for Complaints {
+    fn file_name(&self) -> &'static str {
+        "complaints.csv"
+    }
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        write_table(&columns::complaints(), report.complaint_rows(), out)
+    }
+}

@@ -35,6 +35,76 @@ pub fn summary(report: &RunReport) -> Value {
             );
         }
     }
+    let i = s.economics.discount_rate;
+    let totals = report.firm_totals();
+    let mut firms = Map::new();
+    for (j, (f, t)) in s.firms.iter().zip(&totals).enumerate() {
+        let retention = t.retention();
+        let cohort = report
+            .results
+            .initial_customers
+            .get(j)
+            .copied()
+            .unwrap_or(0);
+        let clv_simulated = (cohort > 0).then(|| t.cohort_value / cohort as f64);
+        let cohort_retention =
+            (t.cohort_decisions > 0).then(|| t.cohort_stays as f64 / t.cohort_decisions as f64);
+        let closed = |r: f64| f.margin * r / (1.0 + i - r);
+        firms.insert(
+            f.name.clone(),
+            json!({
+                "decisions": t.customers,
+                "retention": number(retention),
+                "gross_adds": t.acquisitions,
+                "churn": t.defections,
+                "net_adds": t.acquisitions as i64 - t.defections as i64,
+                "revenue": t.revenue,
+                "margin": t.margin,
+                "acquisition_spend": t.acquisition_spend,
+                "retention_spend": t.retention_spend,
+                "profit": t.profit(),
+                "complaints": t.complaints,
+                "wom_positive": t.wom_positive,
+                "wom_negative": t.wom_negative,
+                "initial_customers": cohort,
+                "cohort_retention": number(cohort_retention),
+                "clv_simulated": number(clv_simulated),
+                "clv_closed_form": number(retention.map(closed)),
+                "clv_closed_form_at_cohort_retention": number(cohort_retention.map(closed)),
+            }),
+        );
+    }
+    let complaints: Vec<Value> = report
+        .complaint_rows()
+        .map(|r| {
+            json!({
+                "group": r.group,
+                "episodes": r.episodes,
+                "stayed": r.stayed,
+                "retention": number((r.episodes > 0).then(|| r.stayed as f64 / r.episodes as f64)),
+            })
+        })
+        .collect();
+    let pred = &report.results.survey_prediction;
+    let survey = json!({
+        "followed_respondents": pred.association.n as u64,
+        "correlation_reported_staying": number(pred.association.correlation()),
+        "later_defectors": pred.later_defectors,
+        "later_defectors_reported_satisfied_share": number(
+            (pred.later_defectors > 0)
+                .then(|| pred.later_defectors_satisfied as f64 / pred.later_defectors as f64)
+        ),
+    });
+    let events: Vec<Value> = report
+        .results
+        .periods
+        .iter()
+        .flat_map(|p| {
+            p.events
+                .iter()
+                .map(move |e| json!({"period": p.period, "event": e}))
+        })
+        .collect();
     json!({
         "name": s.name,
         "seed": s.seed,
@@ -53,6 +123,11 @@ pub fn summary(report: &RunReport) -> Value {
         "mean_r_eff": number(h.mean_r_eff),
         "types": types,
         "final_customers": final_customers,
+        "firms": firms,
+        "complaints": complaints,
+        "survey": survey,
+        "events": events,
+        "network_edges": report.results.network_edges,
         "scenario": serde_json::to_value(s).expect("scenarios serialise"),
     })
 }

@@ -1,0 +1,233 @@
+//! `heatmap`: a headline metric of `summary.json` over two parameters that vary
+//! between runs, one cell per combination, coloured on viridis (readable in colour
+//! blindness and in grey) with the value written in the cell.
+//!
+//! Drawn only when exactly two scenario fields differ between the runs; runs that share
+//! a cell are averaged. The colour scale is explained by a bar to the right of the data.
+
+use super::Chart;
+use super::compare::Comparison;
+use super::layout::{
+    self, Align, Axis, Frame, Rect, draw_axes, header, number, plot_rect, scale, text,
+    text_up, text_width,
+};
+use super::results::RunFolder;
+use super::retention_curve::{inner, short};
+use super::style::{Style, palette, pt};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// A metric over a grid of two parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    pub frame: Frame,
+    /// The x parameter and its levels, left to right.
+    pub x: (String, Vec<String>),
+    /// The y parameter and its levels, bottom to top.
+    pub y: (String, Vec<String>),
+    /// `values[yi][xi]`, missing where no run has that combination.
+    pub values: Vec<Vec<Option<f64>>>,
+    /// The metric's title with units, for the colour bar.
+    pub metric: String,
+    /// Whether the metric is a share shown in percent.
+    pub percent: bool,
+}
+
+/// The title of a `summary.json` metric and whether it is a share.
+fn describe(metric: &str) -> (&'static str, bool) {
+    match metric {
+        "retention" => ("Retention per period (%)", true),
+        "correlation_cs_staying" => ("Correlation of CS with staying (Pearson r)", false),
+        "satisfied_defector_share" => ("Satisfied defectors (% of defections)", true),
+        "hostage_share" => ("Hostages (% of decisions)", true),
+        "mean_r_eff" => ("Effective R (run mean)", false),
+        _ => ("", false),
+    }
+}
+
+impl Heatmap {
+    pub const NAME: &'static str = "heatmap";
+    pub const TITLE: &'static str = "Outcome over two parameters";
+
+    /// The heatmap of `metric`, or why there is none.
+    pub fn from_runs(
+        runs: &[RunFolder],
+        comparison: &Comparison,
+        metric: &str,
+        frame: Frame,
+    ) -> Result<Heatmap, String> {
+        if comparison.fields.len() != 2 {
+            return Err(format!(
+                "needs exactly two scenario fields that differ between the runs, found {}{}",
+                comparison.fields.len(),
+                if comparison.fields.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", comparison.fields.join(", "))
+                }
+            ));
+        }
+        let (xs, ys) = (comparison.levels(0), comparison.levels(1));
+        let mut sums = vec![vec![(0.0, 0u32); xs.len()]; ys.len()];
+        for (run, v) in runs.iter().zip(&comparison.values) {
+            let xi = xs.iter().position(|l| *l == v[0]).expect("a level");
+            let yi = ys.iter().position(|l| *l == v[1]).expect("a level");
+            if let Some(m) = run.summary.metric(metric).filter(|m| m.is_finite()) {
+                sums[yi][xi].0 += m;
+                sums[yi][xi].1 += 1;
+            }
+        }
+        let (title, percent) = describe(metric);
+        let mut frame = frame;
+        if frame.title == Self::TITLE {
+            frame.title = format!("{} by {} and {}", title_of(title), comparison.fields[0], comparison.fields[1]);
+        }
+        Ok(Heatmap {
+            frame,
+            x: (comparison.fields[0].clone(), xs),
+            y: (comparison.fields[1].clone(), ys),
+            values: sums
+                .into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|(s, n)| (n > 0).then(|| s / n as f64))
+                        .collect()
+                })
+                .collect(),
+            metric: title.to_string(),
+            percent,
+        })
+    }
+
+    fn display(&self, v: f64) -> String {
+        if self.percent {
+            format!("{:.1}", v * 100.0)
+        } else {
+            short(v)
+        }
+    }
+}
+
+/// "Retention per period (%)" → "Retention per period".
+fn title_of(metric_title: &str) -> &str {
+    metric_title.split(" (").next().unwrap_or(metric_title)
+}
+
+impl Chart for Heatmap {
+    const NAME: &'static str = Heatmap::NAME;
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &Style,
+    ) -> layout::Drawn<DB> {
+        let area = inner(root, style);
+        let top = area.top + header(root, style, &self.frame, area)? + style.px(12.0);
+        let x = Axis::categories(self.x.0.clone(), &self.x.1);
+        let y = Axis::categories(self.y.0.clone(), &self.y.1);
+        let values: Vec<f64> = self.values.iter().flatten().flatten().copied().collect();
+        let (lo, hi) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+        let (lo, hi) = if lo.is_finite() && hi > lo {
+            (lo, hi)
+        } else if lo.is_finite() {
+            (lo - 0.5e-3, hi + 0.5e-3)
+        } else {
+            (0.0, 1.0)
+        };
+        let unit = if self.percent { 100.0 } else { 1.0 };
+        let bar_axis = Axis::linear(self.metric.clone(), lo * unit, hi * unit, 4, number);
+        // The colour bar: a strip, its tick labels and its title, right of the data.
+        let bar_w = style.px(9.0);
+        let bar_labels = bar_axis
+            .ticks
+            .iter()
+            .map(|(_, l)| text_width(root, style, l, pt::TICK))
+            .max()
+            .unwrap_or(0);
+        let bar_space = style.px(14.0) + bar_w + style.px(4.0) + bar_labels + style.px(8.0)
+            + style.size.px(pt::AXIS_TITLE) as i32;
+        let rect = plot_rect(
+            root,
+            style,
+            Rect {
+                top,
+                right: area.right - bar_space,
+                ..area
+            },
+            Some(&x),
+            &y,
+        );
+
+        let t = |v: f64| (v - lo) / (hi - lo);
+        let cell_h = rect.height() as f64 / self.y.1.len().max(1) as f64;
+        let cell_w = rect.width() as f64 / self.x.1.len().max(1) as f64;
+        let em = style.size.px(pt::ANNOTATION);
+        for (yi, row) in self.values.iter().enumerate() {
+            for (xi, v) in row.iter().enumerate() {
+                let x0 = scale(xi as f64, x.low, x.high, rect.left, rect.right);
+                let x1 = scale(xi as f64 + 1.0, x.low, x.high, rect.left, rect.right);
+                let y0 = scale(yi as f64, y.low, y.high, rect.bottom, rect.top);
+                let y1 = scale(yi as f64 + 1.0, y.low, y.high, rect.bottom, rect.top);
+                let (fill, label) = match v {
+                    Some(v) => (palette::viridis(t(*v)), self.display(*v)),
+                    None => (palette::GRID, "n/a".to_string()),
+                };
+                root.draw(&Rectangle::new([(x0, y1), (x1, y0)], fill.filled()))?;
+                root.draw(&Rectangle::new(
+                    [(x0, y1), (x1, y0)],
+                    RGBColor(255, 255, 255).stroke_width(style.px(1.0) as u32),
+                ))?;
+                let fits = text_width(root, style, &label, pt::ANNOTATION) as f64 + em < cell_w
+                    && em * 1.6 < cell_h;
+                if fits {
+                    let ink = if palette::is_dark(fill) {
+                        RGBColor(255, 255, 255)
+                    } else {
+                        palette::INK
+                    };
+                    let cy = (y0 + y1) / 2 + (em * 0.36) as i32;
+                    text(root, style, &label, pt::ANNOTATION, ink, ((x0 + x1) / 2, cy), Align::Center)?;
+                }
+            }
+        }
+        draw_axes(root, style, rect, Some(&x), &y)?;
+
+        // Colour bar.
+        let bx = rect.right + style.px(14.0);
+        let steps = 64;
+        for i in 0..steps {
+            let a = scale(i as f64, 0.0, steps as f64, rect.bottom, rect.top);
+            let b = scale(i as f64 + 1.0, 0.0, steps as f64, rect.bottom, rect.top);
+            let c = palette::viridis((i as f64 + 0.5) / steps as f64);
+            root.draw(&Rectangle::new([(bx, b), (bx + bar_w, a)], c.filled()))?;
+        }
+        let s = palette::INK.stroke_width(style.px(0.6) as u32);
+        let tick = style.px(2.5);
+        for (v, l) in &bar_axis.ticks {
+            let py = scale(*v, bar_axis.low, bar_axis.high, rect.bottom, rect.top);
+            root.draw(&PathElement::new(vec![(bx + bar_w, py), (bx + bar_w + tick, py)], s))?;
+            text(
+                root,
+                style,
+                l,
+                pt::TICK,
+                palette::INK,
+                (bx + bar_w + tick + style.px(2.0), py + (style.size.px(pt::TICK) * 0.36) as i32),
+                Align::Left,
+            )?;
+        }
+        // Rotated text reads upwards with its glyphs left of the baseline.
+        let title_x = bx + bar_w + tick + style.px(2.0) + bar_labels + style.px(6.0)
+            + (style.size.px(pt::AXIS_TITLE) * 0.8) as i32;
+        text_up(
+            root,
+            style,
+            &self.metric,
+            pt::AXIS_TITLE,
+            palette::INK,
+            (title_x, (rect.top + rect.bottom) / 2),
+        )
+    }
+}

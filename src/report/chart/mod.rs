@@ -1,0 +1,362 @@
+//! Charts for papers and decks, drawn from results folders.
+//!
+//! Every chart is drawn from what a results folder holds (`timeseries.csv`,
+//! `curve.csv`, `summary.json`, `scenario.toml`), never from a simulation in memory:
+//! `loyalsim run` writes its tables, then draws its charts by reading them back through
+//! [`draw_run`], the same function `loyalsim plot` calls, so a redraw reproduces a run's
+//! charts byte for byte. Reading the scenario to evaluate the theoretical loyalty curve
+//! f(CS) is allowed; simulating is not.
+//!
+//! Each chart is a plain-data struct (one file each) implementing [`Chart`]: it can be
+//! built from a results folder or, later, from a sweep, and drawn to PNG and SVG by
+//! [`render`]. `style` fixes the font (embedded, so no system font is ever looked up),
+//! the palette and the sizes; `layout` places text, legends and axes from measured text
+//! so nothing is clipped or overlaps.
+//!
+//! Run charts: [`RetentionCurve`] (the Jones & Sasser figure), [`Timeseries`],
+//! [`TypeMix`]. Comparison charts over several runs: [`RetentionCurves`],
+//! [`CorrelationVsR`], [`Heatmap`].
+
+mod compare;
+mod correlation_vs_r;
+mod heatmap;
+mod layout;
+mod results;
+mod retention_curve;
+mod retention_curves;
+mod style;
+mod timeseries;
+mod types;
+
+pub use compare::Comparison;
+pub use correlation_vs_r::{CorrelationVsR, RunPoint};
+pub use heatmap::Heatmap;
+pub use layout::Frame;
+pub use results::{CurveBin, FirmPeriod, ResultsError, RunFolder, SUMMARY_METRICS, Summary};
+pub use retention_curve::{RetentionCurve, Zones};
+pub use retention_curves::{CurveSeries, RetentionCurves};
+pub use style::Size;
+pub use timeseries::Timeseries;
+pub use types::TypeMix;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The charts `loyalsim run` draws for one run, in order.
+pub const RUN_CHARTS: [&str; 3] = [RetentionCurve::NAME, Timeseries::NAME, TypeMix::NAME];
+/// The charts drawn over several runs, in order.
+pub const COMPARISON_CHARTS: [&str; 3] = [
+    RetentionCurves::NAME,
+    CorrelationVsR::NAME,
+    Heatmap::NAME,
+];
+
+/// Which files to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    Png,
+    Svg,
+    #[default]
+    Both,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "png" => Ok(Format::Png),
+            "svg" => Ok(Format::Svg),
+            "both" => Ok(Format::Both),
+            _ => Err(format!("{s:?}: expected png, svg or both")),
+        }
+    }
+}
+
+/// How to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartOptions {
+    pub size: Size,
+    pub format: Format,
+    /// Replaces every chart's title; `Some("")` leaves titles out.
+    pub title: Option<String>,
+    /// Only these charts (by name); all when empty.
+    pub only: Vec<String>,
+    /// The `summary.json` metric a comparison heatmap maps.
+    pub metric: String,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            size: Size::SCREEN,
+            format: Format::Both,
+            title: None,
+            only: Vec::new(),
+            metric: "retention".into(),
+        }
+    }
+}
+
+impl ChartOptions {
+    fn wants(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o == name)
+    }
+
+    fn frame(&self, title: &str, subtitle: String) -> Frame {
+        Frame {
+            title: self.title.clone().unwrap_or_else(|| title.to_string()),
+            subtitle,
+        }
+    }
+}
+
+/// Why charts could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// Bad input: not a results folder, a missing column, an unknown chart name.
+    #[error("{0}")]
+    Input(String),
+    #[error("cannot draw {chart}: {message}")]
+    Draw { chart: &'static str, message: String },
+    #[error("cannot write {path}: {source}")]
+    Write { path: String, source: io::Error },
+}
+
+impl From<ResultsError> for ChartError {
+    fn from(e: ResultsError) -> Self {
+        ChartError::Input(e.to_string())
+    }
+}
+
+/// A chart: plain data that knows how to draw itself on any plotters backend.
+pub trait Chart {
+    /// The file stem: `retention_curve` gives `retention_curve.png` and `.svg`.
+    const NAME: &'static str;
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &style::Style,
+    ) -> layout::Drawn<DB>;
+}
+
+/// Draws `chart` into the folder `out` as PNG and/or SVG; returns the file names.
+pub fn render<C: Chart>(
+    chart: &C,
+    out: &Path,
+    options: &ChartOptions,
+) -> Result<Vec<String>, ChartError> {
+    let mut files = Vec::new();
+    let size = options.size;
+    if matches!(options.format, Format::Png | Format::Both) {
+        let name = format!("{}.png", C::NAME);
+        write_file(out, &name, &png(chart, size)?)?;
+        files.push(name);
+    }
+    if matches!(options.format, Format::Svg | Format::Both) {
+        let name = format!("{}.svg", C::NAME);
+        write_file(out, &name, svg(chart, size)?.as_bytes())?;
+        files.push(name);
+    }
+    Ok(files)
+}
+
+fn draw_error<C: Chart>(e: impl std::fmt::Display) -> ChartError {
+    ChartError::Draw {
+        chart: C::NAME,
+        message: e.to_string(),
+    }
+}
+
+/// The chart as PNG bytes: RGB, with the pixel density of `size` so that word
+/// processors place a print figure at its size in inches.
+fn png<C: Chart>(chart: &C, size: Size) -> Result<Vec<u8>, ChartError> {
+    let (w, h) = (size.width, size.height);
+    let mut pixels = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error::<C>)?;
+        chart
+            .draw(&root, &style::Style::new(size, false))
+            .map_err(draw_error::<C>)?;
+        root.present().map_err(draw_error::<C>)?;
+    }
+    let mut bytes = Vec::new();
+    let mut encoder = ::png::Encoder::new(&mut bytes, w, h);
+    encoder.set_color(::png::ColorType::Rgb);
+    encoder.set_depth(::png::BitDepth::Eight);
+    let per_metre = (size.dpi / 0.0254).round() as u32;
+    encoder.set_pixel_dims(Some(::png::PixelDimensions {
+        xppu: per_metre,
+        yppu: per_metre,
+        unit: ::png::Unit::Meter,
+    }));
+    let mut writer = encoder.write_header().map_err(draw_error::<C>)?;
+    writer.write_image_data(&pixels).map_err(draw_error::<C>)?;
+    writer.finish().map_err(draw_error::<C>)?;
+    Ok(bytes)
+}
+
+fn svg<C: Chart>(chart: &C, size: Size) -> Result<String, ChartError> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, (size.width, size.height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error::<C>)?;
+        chart
+            .draw(&root, &style::Style::new(size, true))
+            .map_err(draw_error::<C>)?;
+        root.present().map_err(draw_error::<C>)?;
+    }
+    Ok(text)
+}
+
+/// Writes a file whole: into a hidden temporary name, then renamed.
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ChartError> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|source| ChartError::Write {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn check_names(options: &ChartOptions, known: &[&str], what: &str) -> Result<(), ChartError> {
+    for name in &options.only {
+        if !known.contains(&name.as_str()) {
+            return Err(ChartError::Input(format!(
+                "--chart {name}: not a chart of {what}; expected one of {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// "showcase · seed 20261123 · 100,000 customers · 60 periods".
+pub fn run_subtitle(s: &Summary) -> String {
+    format!(
+        "{} · seed {} · {} customers · {} periods",
+        s.name,
+        s.seed,
+        thousands(s.customers),
+        s.periods
+    )
+}
+
+/// 100000 → "100,000".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Draws the charts of the results folder `dir` into `out` (often `dir` itself);
+/// returns the files written.
+pub fn draw_run(dir: &Path, out: &Path, options: &ChartOptions) -> Result<Vec<String>, ChartError> {
+    check_names(options, &RUN_CHARTS, "a run")?;
+    let run = RunFolder::read(dir)?;
+    let subtitle = run_subtitle(&run.summary);
+    let mut files = Vec::new();
+    if options.wants(RetentionCurve::NAME) {
+        let chart = RetentionCurve::from_run(
+            &run,
+            options.frame(RetentionCurve::TITLE, subtitle.clone()),
+        );
+        files.extend(render(&chart, out, options)?);
+    }
+    if options.wants(Timeseries::NAME) {
+        let chart = Timeseries::from_run(&run, options.frame(Timeseries::TITLE, subtitle.clone()));
+        files.extend(render(&chart, out, options)?);
+    }
+    if options.wants(TypeMix::NAME) {
+        let chart = TypeMix::from_run(&run, options.frame(TypeMix::TITLE, subtitle));
+        files.extend(render(&chart, out, options)?);
+    }
+    Ok(files)
+}
+
+/// What [`draw_comparison`] wrote: the files written, and why any chart was left out.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ComparisonFiles {
+    pub files: Vec<String>,
+    pub skipped: Vec<String>,
+}
+
+/// Draws the comparison charts of several results folders into `out`.
+pub fn draw_comparison(
+    dirs: &[PathBuf],
+    out: &Path,
+    options: &ChartOptions,
+) -> Result<ComparisonFiles, ChartError> {
+    check_names(options, &COMPARISON_CHARTS, "several runs")?;
+    if !SUMMARY_METRICS.contains(&options.metric.as_str()) {
+        return Err(ChartError::Input(format!(
+            "--metric {}: expected one of {}",
+            options.metric,
+            SUMMARY_METRICS.join(", ")
+        )));
+    }
+    let runs = dirs
+        .iter()
+        .map(|d| RunFolder::read(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let comparison = Comparison::of(&runs);
+    std::fs::create_dir_all(out).map_err(|source| ChartError::Write {
+        path: out.display().to_string(),
+        source,
+    })?;
+    let subtitle = comparison.subtitle(&runs);
+    let mut drawn = ComparisonFiles::default();
+    if options.wants(RetentionCurves::NAME) {
+        let chart = RetentionCurves::from_runs(
+            &runs,
+            &comparison,
+            options.frame(RetentionCurves::TITLE, subtitle.clone()),
+        );
+        drawn.files.extend(render(&chart, out, options)?);
+    }
+    if options.wants(CorrelationVsR::NAME) {
+        let chart = CorrelationVsR::from_runs(
+            &runs,
+            &comparison,
+            options.frame(CorrelationVsR::TITLE, subtitle.clone()),
+        );
+        drawn.files.extend(render(&chart, out, options)?);
+    }
+    if options.wants(Heatmap::NAME) {
+        match Heatmap::from_runs(
+            &runs,
+            &comparison,
+            &options.metric,
+            options.frame(Heatmap::TITLE, subtitle),
+        ) {
+            Ok(chart) => drawn.files.extend(render(&chart, out, options)?),
+            Err(why) => drawn.skipped.push(format!("{}: {why}", Heatmap::NAME)),
+        }
+    }
+    Ok(drawn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

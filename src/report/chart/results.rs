@@ -1,0 +1,346 @@
+//! Reading a results folder back: the part of `timeseries.csv`, `curve.csv`,
+//! `summary.json` and `scenario.toml` that the charts draw.
+//!
+//! Columns are found by name and extra columns are ignored, so the tables can grow
+//! without breaking the charts; the only column read that `report/columns.rs` does not
+//! declare is the optional `events` of `timeseries.csv`. A folder that is not a results
+//! folder, or a table missing a column, is one [`ResultsError`] naming what is missing.
+
+use crate::model::CustomerType;
+use crate::scenario::Scenario;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A results folder, as far as the charts need it.
+#[derive(Debug, Clone)]
+pub struct RunFolder {
+    pub dir: PathBuf,
+    /// The resolved scenario of the run (`scenario.toml`).
+    pub scenario: Scenario,
+    pub summary: Summary,
+    /// `curve.csv`, a row per CS bin.
+    pub curve: Vec<CurveBin>,
+    /// `timeseries.csv`, a row per period and firm.
+    pub timeseries: Vec<FirmPeriod>,
+}
+
+/// The headline numbers of `summary.json` that charts show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub name: String,
+    pub seed: u64,
+    pub customers: u64,
+    pub periods: u64,
+    pub retention: Option<f64>,
+    pub correlation_cs_staying: Option<f64>,
+    pub satisfied_defector_share: Option<f64>,
+    pub hostage_share: Option<f64>,
+    /// Effective R over the run; may be infinite.
+    pub mean_r_eff: Option<f64>,
+}
+
+/// The metrics of `summary.json` a comparison can map, by their key.
+pub const SUMMARY_METRICS: [&str; 5] = [
+    "retention",
+    "correlation_cs_staying",
+    "satisfied_defector_share",
+    "hostage_share",
+    "mean_r_eff",
+];
+
+impl Summary {
+    /// The metric of [`SUMMARY_METRICS`] named `key`.
+    pub fn metric(&self, key: &str) -> Option<f64> {
+        match key {
+            "retention" => self.retention,
+            "correlation_cs_staying" => self.correlation_cs_staying,
+            "satisfied_defector_share" => self.satisfied_defector_share,
+            "hostage_share" => self.hostage_share,
+            "mean_r_eff" => self.mean_r_eff,
+            _ => None,
+        }
+    }
+}
+
+/// One CS bin of the empirical retention curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurveBin {
+    /// Where to draw the bin: the mean CS of its observations, or its centre when empty.
+    pub cs: f64,
+    pub observations: u64,
+    pub retention: Option<f64>,
+    /// The 95% Wilson interval of `retention`.
+    pub interval: Option<(f64, f64)>,
+}
+
+/// One firm in one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirmPeriod {
+    pub period: u32,
+    pub firm: String,
+    pub customers: u64,
+    pub share: Option<f64>,
+    pub retention: Option<f64>,
+    /// Customers of each type, in [`CustomerType::ALL`] order.
+    pub types: [u64; 6],
+    /// Events that fired in this period (the optional `events` column), if any.
+    pub events: Option<String>,
+}
+
+/// Why a folder could not be read as results: bad input, one line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ResultsError {
+    #[error("{dir}: no such folder")]
+    NoFolder { dir: String },
+    #[error("{dir} is not a results folder: no {file} (`loyalsim run` writes one)")]
+    NotResults { dir: String, file: &'static str },
+    #[error("{file}: {message}")]
+    Malformed { file: String, message: String },
+}
+
+fn malformed(file: &Path, message: impl Into<String>) -> ResultsError {
+    ResultsError::Malformed {
+        file: file.display().to_string(),
+        message: message.into(),
+    }
+}
+
+impl RunFolder {
+    /// Reads the results folder `dir`.
+    pub fn read(dir: &Path) -> Result<RunFolder, ResultsError> {
+        if !dir.is_dir() {
+            return Err(ResultsError::NoFolder {
+                dir: dir.display().to_string(),
+            });
+        }
+        for file in ["scenario.toml", "summary.json", "curve.csv", "timeseries.csv"] {
+            if !dir.join(file).is_file() {
+                return Err(ResultsError::NotResults {
+                    dir: dir.display().to_string(),
+                    file,
+                });
+            }
+        }
+        let scenario_path = dir.join("scenario.toml");
+        let scenario = Scenario::load(&scenario_path, &[]).map_err(|e| ResultsError::Malformed {
+            file: scenario_path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(RunFolder {
+            dir: dir.to_path_buf(),
+            scenario,
+            summary: read_summary(&dir.join("summary.json"))?,
+            curve: read_curve(&dir.join("curve.csv"))?,
+            timeseries: read_timeseries(&dir.join("timeseries.csv"))?,
+        })
+    }
+
+    /// The folder's own name, for labels when nothing else tells runs apart.
+    pub fn folder_name(&self) -> String {
+        self.dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.dir.display().to_string())
+    }
+}
+
+fn read_summary(path: &Path) -> Result<Summary, ResultsError> {
+    let text = std::fs::read_to_string(path).map_err(|e| malformed(path, e.to_string()))?;
+    let json: Value = serde_json::from_str(&text)
+        .map_err(|e| malformed(path, format!("not valid JSON: {e}")))?;
+    let number = |key: &str| -> Result<Option<f64>, ResultsError> {
+        match json.get(key) {
+            None => Err(malformed(path, format!("no key `{key}`"))),
+            Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s == "inf" => Ok(Some(f64::INFINITY)),
+            Some(v) => v
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| malformed(path, format!("`{key}` = {v}: expected a number"))),
+        }
+    };
+    let whole = |key: &str| -> Result<u64, ResultsError> {
+        json.get(key)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| malformed(path, format!("no whole number `{key}`")))
+    };
+    Ok(Summary {
+        name: json
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed(path, "no text `name`"))?
+            .to_string(),
+        seed: whole("seed")?,
+        customers: whole("customers")?,
+        periods: whole("periods")?,
+        retention: number("retention")?,
+        correlation_cs_staying: number("correlation_cs_staying")?,
+        satisfied_defector_share: number("satisfied_defector_share")?,
+        hostage_share: number("hostage_share")?,
+        mean_r_eff: number("mean_r_eff")?,
+    })
+}
+
+/// A CSV table read by column name.
+struct Table<'a> {
+    path: &'a Path,
+    columns: HashMap<String, usize>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl<'a> Table<'a> {
+    fn read(path: &'a Path) -> Result<Table<'a>, ResultsError> {
+        let mut reader = csv::Reader::from_path(path).map_err(|e| malformed(path, e.to_string()))?;
+        let columns = reader
+            .headers()
+            .map_err(|e| malformed(path, e.to_string()))?
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.to_string(), i))
+            .collect();
+        let rows = reader
+            .records()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| malformed(path, e.to_string()))?;
+        Ok(Table {
+            path,
+            columns,
+            rows,
+        })
+    }
+
+    /// The index of a required column.
+    fn column(&self, name: &str) -> Result<usize, ResultsError> {
+        self.columns
+            .get(name)
+            .copied()
+            .ok_or_else(|| malformed(self.path, format!("no column `{name}`")))
+    }
+
+    fn cell<'r>(&self, row: &'r csv::StringRecord, index: usize) -> &'r str {
+        row.get(index).unwrap_or("")
+    }
+
+    /// A number, or `None` for an empty cell.
+    fn number(&self, row_index: usize, name: &str) -> Result<Option<f64>, ResultsError> {
+        let text = self.cell(&self.rows[row_index], self.column(name)?);
+        match text.trim() {
+            "" => Ok(None),
+            "inf" => Ok(Some(f64::INFINITY)),
+            t => t.parse().map(Some).map_err(|_| {
+                malformed(
+                    self.path,
+                    format!(
+                        "row {}: `{name}` = {t:?}: expected a number",
+                        row_index + 1
+                    ),
+                )
+            }),
+        }
+    }
+
+    fn whole(&self, row_index: usize, name: &str) -> Result<u64, ResultsError> {
+        let text = self.cell(&self.rows[row_index], self.column(name)?);
+        text.trim().parse().map_err(|_| {
+            malformed(
+                self.path,
+                format!(
+                    "row {}: `{name}` = {text:?}: expected a whole number",
+                    row_index + 1
+                ),
+            )
+        })
+    }
+
+    fn text(&self, row_index: usize, name: &str) -> Result<String, ResultsError> {
+        Ok(self
+            .cell(&self.rows[row_index], self.column(name)?)
+            .to_string())
+    }
+}
+
+fn read_curve(path: &Path) -> Result<Vec<CurveBin>, ResultsError> {
+    let t = Table::read(path)?;
+    (0..t.rows.len())
+        .map(|i| {
+            let mid = t
+                .number(i, "cs_mid")?
+                .ok_or_else(|| malformed(path, format!("row {}: empty `cs_mid`", i + 1)))?;
+            let low = t.number(i, "retention_low")?;
+            let high = t.number(i, "retention_high")?;
+            Ok(CurveBin {
+                cs: t.number(i, "cs_mean")?.unwrap_or(mid),
+                observations: t.whole(i, "observations")?,
+                retention: t.number(i, "retention")?,
+                interval: low.zip(high),
+            })
+        })
+        .collect()
+}
+
+fn read_timeseries(path: &Path) -> Result<Vec<FirmPeriod>, ResultsError> {
+    let t = Table::read(path)?;
+    let has_events = t.columns.contains_key("events");
+    (0..t.rows.len())
+        .map(|i| {
+            let mut types = [0; 6];
+            for (n, kind) in types.iter_mut().zip(CustomerType::ALL) {
+                *n = t.whole(i, kind.plural())?;
+            }
+            let events = if has_events {
+                Some(t.text(i, "events")?.trim().to_string()).filter(|e| !e.is_empty())
+            } else {
+                None
+            };
+            Ok(FirmPeriod {
+                period: t.whole(i, "period")? as u32,
+                firm: t.text(i, "firm")?,
+                customers: t.whole(i, "customers")?,
+                share: t.number(i, "share")?,
+                retention: t.number(i, "retention")?,
+                types,
+                events,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_read_by_name_and_extra_columns_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(
+            &path,
+            "extra,cs_mid,observations,retention,retention_low,retention_high,cs_mean,more\n\
+             x,1,10,0.5,0.2,0.8,,y\n\
+             x,1.25,0,,,,,y\n",
+        )
+        .unwrap();
+        let bins = read_curve(&path).unwrap();
+        assert_eq!(bins.len(), 2);
+        assert_eq!(bins[0].cs, 1.0);
+        assert_eq!(bins[0].interval, Some((0.2, 0.8)));
+        assert_eq!(bins[1].retention, None);
+    }
+
+    #[test]
+    fn a_missing_column_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("curve.csv");
+        std::fs::write(&path, "cs_mid,observations\n1,10\n").unwrap();
+        let e = read_curve(&path).unwrap_err().to_string();
+        assert!(e.contains("curve.csv") && e.contains("`retention`"), "{e}");
+    }
+
+    #[test]
+    fn a_folder_without_results_is_named_with_the_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = RunFolder::read(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("not a results folder") && e.contains("scenario.toml"), "{e}");
+    }
+}

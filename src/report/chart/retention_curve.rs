@@ -1,0 +1,372 @@
+//! `retention_curve`: the Jones & Sasser figure of one run. Retention per period against
+//! cumulative satisfaction, observed per CS bin with its 95% interval, beside the
+//! loyalty curve f(CS) and the retention the model expects, over the shaded zones of
+//! defection, indifference and affection.
+//!
+//! The zones are the breakpoints of a `zones` loyalty curve. The `logistic` and `table`
+//! families have no breakpoints, so their zones are the defaults of the `zones` family
+//! (defection below CS 2.5, affection above 4, where `types.satisfied` also starts):
+//! the conventional reading of the scale, not a property of the curve.
+//!
+//! The expected retention line is `1 − (1 − f)·exp(−R)` with the scenario's R in the
+//! reduced form (`min(1, R·f)` with `combine = "multiplicative"`), and with the run's
+//! mean effective R (`mean_r_eff` of `summary.json`) in the structural form, where R
+//! differs between customers; its label says which.
+
+use super::layout::{
+    self, Align, Axis, Entry, Frame, Key, Legend, MARGIN, Rect, Shape, draw_axes, draw_grid,
+    header, number, plot_rect, scale, text, text_width,
+};
+use super::results::{CurveBin, RunFolder};
+use super::style::{Style, line, palette, pt};
+use super::Chart;
+use crate::model::constraint::defect_probability;
+use crate::model::loyalty::LoyaltyCurve;
+use crate::scenario::{Combine, ConstraintForm, Loyalty, Scenario};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// The three zones of the satisfaction scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Zones {
+    /// CS where the defection zone ends and the zone of indifference begins.
+    pub indifference: f64,
+    /// CS where the zone of affection begins.
+    pub affection: f64,
+}
+
+impl Zones {
+    /// The zones of a loyalty curve: its breakpoints, or the defaults of the `zones`
+    /// family for curves without breakpoints.
+    pub fn of(loyalty: &Loyalty) -> Zones {
+        let from = |l: &Loyalty| match l {
+            Loyalty::Zones { breakpoints, .. } if breakpoints.len() == 2 => Some(Zones {
+                indifference: breakpoints[0],
+                affection: breakpoints[1],
+            }),
+            _ => None,
+        };
+        from(loyalty)
+            .or_else(|| from(&Loyalty::default()))
+            .unwrap_or(Zones {
+                indifference: 2.5,
+                affection: 4.0,
+            })
+    }
+
+    fn spans(&self) -> [(f64, f64, &'static str, RGBColor); 3] {
+        [
+            (1.0, self.indifference, "defection", palette::tint(palette::VERMILLION, 0.10)),
+            (
+                self.indifference,
+                self.affection,
+                "indifference",
+                palette::tint(palette::YELLOW, 0.16),
+            ),
+            (self.affection, 5.0, "affection", palette::tint(palette::BLUISH_GREEN, 0.12)),
+        ]
+    }
+}
+
+/// The x axis of every satisfaction chart.
+pub(super) fn cs_axis() -> Axis {
+    Axis::linear("Cumulative satisfaction CS (1–5)", 1.0, 5.0, 4, number)
+}
+
+/// The retention axis in percent, 0 to 100 so that flat and steep curves compare.
+pub(super) fn retention_axis() -> Axis {
+    Axis::linear("Retention per period (%)", 0.0, 100.0, 5, number)
+}
+
+/// Zone names placed above the data area, in one row or, where they would touch, two.
+pub(super) struct ZoneLabels {
+    /// `(centre x, row)` of each zone's name.
+    placed: Vec<(i32, usize, &'static str)>,
+    rows: usize,
+}
+
+impl ZoneLabels {
+    pub(super) fn place<DB: DrawingBackend>(
+        root: &DrawingArea<DB, Shift>,
+        style: &Style,
+        rect: Rect,
+        zones: &Zones,
+    ) -> ZoneLabels {
+        let pad = style.px(6.0);
+        let mut placed: Vec<(i32, usize, &'static str)> = Vec::new();
+        let mut ends: Vec<i32> = Vec::new();
+        for (lo, hi, name, _) in zones.spans() {
+            if hi - lo <= 0.0 {
+                continue;
+            }
+            let w = text_width(root, style, name, pt::ANNOTATION);
+            let a = scale(lo, 1.0, 5.0, rect.left, rect.right);
+            let b = scale(hi, 1.0, 5.0, rect.left, rect.right);
+            let cx = ((a + b) / 2).clamp(rect.left + w / 2, rect.right - w / 2);
+            let row = (0..)
+                .find(|&r| ends.get(r).is_none_or(|&end| cx - w / 2 >= end + pad))
+                .expect("a free row");
+            if ends.len() <= row {
+                ends.push(0);
+            }
+            ends[row] = cx + w / 2;
+            placed.push((cx, row, name));
+        }
+        ZoneLabels {
+            rows: ends.len().max(1),
+            placed,
+        }
+    }
+
+    pub(super) fn height(&self, style: &Style) -> i32 {
+        (self.rows as f64 * style.size.px(pt::ANNOTATION) * 1.3 + style.size.px(3.0)) as i32
+    }
+
+    /// Draws the names with the lowest row just above `top`.
+    pub(super) fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &Style,
+        top: i32,
+    ) -> layout::Drawn<DB> {
+        let row_h = style.size.px(pt::ANNOTATION) * 1.3;
+        for &(x, row, name) in &self.placed {
+            let baseline = top - style.px(4.0) - ((self.rows - 1 - row) as f64 * row_h) as i32;
+            text(root, style, name, pt::ANNOTATION, palette::MUTED, (x, baseline), Align::Center)?;
+        }
+        Ok(())
+    }
+}
+
+/// Shades the zones over the data area and marks their borders.
+pub(super) fn shade_zones<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    rect: Rect,
+    zones: &Zones,
+) -> layout::Drawn<DB> {
+    for (lo, hi, _, color) in zones.spans() {
+        if hi - lo <= 0.0 {
+            continue;
+        }
+        let a = scale(lo, 1.0, 5.0, rect.left, rect.right);
+        let b = scale(hi, 1.0, 5.0, rect.left, rect.right);
+        root.draw(&Rectangle::new([(a, rect.top), (b, rect.bottom)], color.filled()))?;
+    }
+    Ok(())
+}
+
+/// Draws observed retention per bin: a vertical 95% interval and a marker.
+pub(super) fn draw_bins<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    rect: Rect,
+    bins: &[CurveBin],
+    color: RGBColor,
+    shape: Shape,
+    intervals: bool,
+) -> layout::Drawn<DB> {
+    let r = style.px(line::MARKER);
+    let s = color.stroke_width(style.px(line::INTERVAL) as u32);
+    let y = |v: f64| scale(v * 100.0, 0.0, 100.0, rect.bottom, rect.top);
+    for bin in bins.iter().filter(|b| b.observations > 0) {
+        let Some(retention) = bin.retention else { continue };
+        let x = scale(bin.cs, 1.0, 5.0, rect.left, rect.right);
+        if intervals {
+            if let Some((lo, hi)) = bin.interval {
+                let (ylo, yhi) = (y(lo), y(hi));
+                root.draw(&PathElement::new(vec![(x, ylo), (x, yhi)], s))?;
+                let cap = (r * 4) / 5;
+                for yy in [ylo, yhi] {
+                    root.draw(&PathElement::new(vec![(x - cap, yy), (x + cap, yy)], s))?;
+                }
+            }
+        }
+        layout::marker(root, shape, (x, y(retention)), r, color)?;
+    }
+    Ok(())
+}
+
+/// The loyalty curve and the expected retention, sampled over CS 1 to 5.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theory {
+    pub loyalty: Vec<(f64, f64)>,
+    /// Expected retention and how it was computed, for the legend.
+    pub retention: Option<(Vec<(f64, f64)>, String)>,
+}
+
+impl Theory {
+    /// Evaluates f(CS) of the scenario, and the expected retention with the scenario's R
+    /// (reduced form) or the run's mean effective R (structural form).
+    pub fn of(scenario: &Scenario, mean_r_eff: Option<f64>) -> Theory {
+        let curve = LoyaltyCurve::new(&scenario.loyalty);
+        let grid: Vec<f64> = (0..=400).map(|i| 1.0 + i as f64 / 100.0).collect();
+        let loyalty = grid.iter().map(|&cs| (cs, curve.f(cs))).collect();
+        let c = &scenario.constraint;
+        let (r, combine, label) = match c.form {
+            ConstraintForm::Reduced => {
+                let r = c.r.value();
+                let named = match c.r.level() {
+                    Some(level) if r.is_finite() => format!("R = {} ({level})", short(r)),
+                    _ => format!("R = {}", short(r)),
+                };
+                let label = match c.combine {
+                    _ if r.is_infinite() => "Expected retention, R = ∞: everyone stays".to_string(),
+                    Combine::Exponential => format!("Expected CL = 1 − (1 − f)·exp(−R), {named}"),
+                    Combine::Multiplicative => format!("Expected CL = min(1, R·f), {named}"),
+                };
+                (Some(r), c.combine, label)
+            }
+            ConstraintForm::Structural => {
+                let label = match mean_r_eff {
+                    Some(r) if r.is_infinite() => {
+                        "Expected retention, R_eff = ∞: everyone stays".to_string()
+                    }
+                    Some(r) => format!(
+                        "Expected CL = 1 − (1 − f)·exp(−R_eff), R_eff = {} (run mean)",
+                        short(r)
+                    ),
+                    None => String::new(),
+                };
+                (mean_r_eff, Combine::Exponential, label)
+            }
+        };
+        let retention = r.map(|r| {
+            let points = grid
+                .iter()
+                .map(|&cs| (cs, 1.0 - defect_probability(curve.f(cs), r, combine)))
+                .collect();
+            (points, label)
+        });
+        Theory { loyalty, retention }
+    }
+}
+
+/// A number in at most three significant decimals: 0.25, 1.5, 0.934.
+pub(super) fn short(v: f64) -> String {
+    if v.is_infinite() {
+        return "∞".into();
+    }
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The retention curve of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetentionCurve {
+    pub frame: Frame,
+    pub bins: Vec<CurveBin>,
+    pub theory: Theory,
+    pub zones: Zones,
+}
+
+impl RetentionCurve {
+    pub const NAME: &'static str = "retention_curve";
+    pub const TITLE: &'static str = "Retention across the zones of satisfaction";
+
+    pub fn from_run(run: &RunFolder, frame: Frame) -> RetentionCurve {
+        RetentionCurve {
+            frame,
+            bins: run.curve.clone(),
+            theory: Theory::of(&run.scenario, run.summary.mean_r_eff),
+            zones: Zones::of(&run.scenario.loyalty),
+        }
+    }
+
+    fn legend(&self) -> Legend {
+        let mut entries = vec![Entry {
+            label: "Observed retention, 95% interval".into(),
+            key: Key::Interval {
+                color: palette::INK,
+                shape: Shape::Circle,
+            },
+        }];
+        entries.push(Entry {
+            label: "Loyalty f(CS): share intending to stay".into(),
+            key: Key::Line {
+                color: palette::BLUE,
+                width: line::THEORY,
+                dashed: true,
+            },
+        });
+        if let Some((_, label)) = &self.theory.retention {
+            entries.push(Entry {
+                label: label.clone(),
+                key: Key::Line {
+                    color: palette::VERMILLION,
+                    width: line::DATA,
+                    dashed: false,
+                },
+            });
+        }
+        Legend {
+            heading: None,
+            entries,
+        }
+    }
+}
+
+/// The rectangle inside the figure margins.
+pub(super) fn inner<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, style: &Style) -> Rect {
+    let (w, h) = root.dim_in_pixel();
+    let m = style.px(MARGIN);
+    Rect {
+        left: m,
+        top: m,
+        right: w as i32 - m,
+        bottom: h as i32 - m,
+    }
+}
+
+/// Pixels of a curve given in (CS, share) on the satisfaction-retention plane.
+pub(super) fn curve_pixels(rect: Rect, points: &[(f64, f64)]) -> Vec<(i32, i32)> {
+    points
+        .iter()
+        .map(|&(cs, v)| {
+            (
+                scale(cs, 1.0, 5.0, rect.left, rect.right),
+                scale(v * 100.0, 0.0, 100.0, rect.bottom, rect.top),
+            )
+        })
+        .collect()
+}
+
+impl Chart for RetentionCurve {
+    const NAME: &'static str = RetentionCurve::NAME;
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &Style,
+    ) -> layout::Drawn<DB> {
+        let area = inner(root, style);
+        let mut top = area.top + header(root, style, &self.frame, area)? + style.px(8.0);
+        let (x, y) = (cs_axis(), retention_axis());
+        let legend = self.legend();
+        let probe = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y);
+        let legend_width = area.right - probe.left;
+        legend.draw(root, style, probe.left, top, legend_width)?;
+        top += legend.height(root, style, legend_width) + style.px(4.0);
+        let mut rect = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y);
+        let labels = ZoneLabels::place(root, style, rect, &self.zones);
+        rect.top += labels.height(style);
+
+        shade_zones(root, style, rect, &self.zones)?;
+        draw_grid(root, style, rect, &x, &y, layout::Grid { x: false, y: true })?;
+        labels.draw(root, style, rect.top)?;
+        let dash = (style.size.px(4.0), style.size.px(2.5));
+        layout::dashed(
+            root,
+            &curve_pixels(rect, &self.theory.loyalty),
+            palette::BLUE,
+            style.px(line::THEORY),
+            dash,
+        )?;
+        if let Some((points, _)) = &self.theory.retention {
+            let px: Vec<Option<(i32, i32)>> = curve_pixels(rect, points).into_iter().map(Some).collect();
+            layout::polyline(root, &px, palette::VERMILLION, style.px(line::DATA))?;
+        }
+        draw_bins(root, style, rect, &self.bins, palette::INK, Shape::Circle, true)?;
+        draw_axes(root, style, rect, Some(&x), &y)
+    }
+}
