@@ -3,7 +3,9 @@
 //! lowers retention on the same seed, and results do not depend on the thread count.
 
 use loyalsim::engine::{CHUNK, RunResults, Simulation};
-use loyalsim::scenario::{Combine, ConstraintForm, Firm, Loyalty, Scenario, Strength};
+use loyalsim::scenario::{
+    Combine, ConstraintForm, Event, Firm, Loyalty, NetworkKind, Scenario, Strength,
+};
 use proptest::prelude::*;
 
 fn run_with_threads(s: &Scenario, threads: usize) -> RunResults {
@@ -51,7 +53,9 @@ prop_compose! {
     fn scenario()(seed in any::<u64>(), customers in 1u64..(3 * CHUNK as u64),
                   periods in 1u32..6, firms in prop::collection::vec(firm(), 1..4),
                   r in 0.0..4.0f64, structural in any::<bool>(), multiplicative in any::<bool>(),
-                  loyalty in loyalty(), outside in 0.0..0.5f64, prospect_rate in 0.0..1.0f64)
+                  loyalty in loyalty(), outside in 0.0..0.5f64, prospect_rate in 0.0..1.0f64,
+                  network in 0u8..3, degree in 1u32..6, complaints in 0.0..1.0f64,
+                  exit_last in any::<bool>(), survey in any::<bool>())
                   -> Scenario {
         let mut s = Scenario { seed, customers, periods, loyalty, ..Scenario::default() };
         s.firms = firms.into_iter().enumerate()
@@ -62,6 +66,20 @@ prop_compose! {
         s.constraint.monopoly = Strength::from_value(2.0);
         s.initial_state.outside = outside;
         s.choice.prospect_rate = prospect_rate;
+        // Market dynamics: word of mouth, complaints, a survey, and a firm that exits.
+        s.word_of_mouth.network = [NetworkKind::None, NetworkKind::SmallWorld, NetworkKind::Random][network as usize];
+        s.word_of_mouth.degree = 2 * degree;
+        s.word_of_mouth.reach = 0.8;
+        s.word_of_mouth.satisfaction_weight = 0.5;
+        s.complaints.rate = complaints;
+        if survey {
+            s.survey.every = 1;
+            s.survey.sample = 0.5;
+        }
+        if exit_last && s.firms.len() > 1 && periods > 1 {
+            let firm = s.firms.last().unwrap().name.clone();
+            s.events.push(Event::Exit { period: 2, firm });
+        }
         s.validate("proptest").expect("generated scenarios are valid");
         s
     }
@@ -92,6 +110,8 @@ proptest! {
 
     #[test]
     fn infinite_r_gives_zero_defection_at_every_cs(mut s in scenario()) {
+        // A firm that exits forces its customers out whatever R is.
+        s.events.clear();
         s.constraint.form = ConstraintForm::Reduced;
         s.constraint.r = Strength::from_value(f64::INFINITY);
         let res = Simulation::new(&s).run(s.periods);
