@@ -44,9 +44,13 @@ impl Timeline {
     }
 
     /// Applies the changes due at `period` to `s`, returning the labels of the events
-    /// that fired (empty when nothing changed).
+    /// that fired (empty when nothing changed). The end of a failure wave comes first,
+    /// so an event of the same period that sets a failure rate has the last word.
     pub fn fire(&mut self, period: u32, s: &mut Scenario) -> Vec<String> {
         let mut labels = Vec::new();
+        // Stable: restores before events, each in the order they were scheduled.
+        self.pending
+            .sort_by_key(|(p, c)| (*p, !matches!(c, Change::RestoreFailureRates(_))));
         let mut i = 0;
         while i < self.pending.len() {
             if self.pending[i].0 != period {
@@ -58,7 +62,7 @@ impl Timeline {
                 Change::Event(e) => {
                     labels.push(e.label());
                     if let Some(restore) = self.apply(&e, s) {
-                        let end = period + restore.0;
+                        let end = period.saturating_add(restore.0);
                         self.pending
                             .push((end, Change::RestoreFailureRates(restore.1)));
                     }
@@ -180,8 +184,8 @@ mod tests {
         assert_eq!(
             t.fire(6, &mut s),
             vec![
+                "failure wave ends".to_string(),
                 "procedural switching cost = 0 (all)".to_string(),
-                "failure wave ends".to_string()
             ]
         );
         assert_eq!(s.firms[0].failure_rate, 0.05);

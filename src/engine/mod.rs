@@ -450,7 +450,7 @@ fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
     let mut rng: Generator =
         seed::generator(ctx.seed, Purpose::Period, ctx.period as u64, ci as u64);
     chunk.tally.start_period();
-    let talking = !ctx.network.is_empty();
+    let talking = ctx.network.edges() > 0;
     let mut per_firm = [0.0f64; MAX_FIRMS];
     let survey = &ctx.scenario.survey;
     let horizon = survey.horizon as u8;

@@ -71,6 +71,10 @@ impl FirmTally {
         self.types[d.kind as usize] += 1;
         self.sum_cs += d.cs;
         self.sum_expectation += d.expectation;
+        if d.forced {
+            // No barrier was measured: the firm was gone.
+            return;
+        }
         if let Some(q) = crate::model::constraint::pass_through(d.f, d.p_defect) {
             self.sum_pass += q;
             self.n_pass += 1;
@@ -331,6 +335,15 @@ impl ChunkTally {
         if let Some(k) = d.destination {
             self.firms[k].acquisitions += 1;
         }
+        if let Some(end) = d.episode_end {
+            let row = &mut self.complaints[end.group as usize];
+            row.0 += 1;
+            row.1 += end.stayed as u64;
+        }
+        if d.forced {
+            // A customer whose firm left says nothing about satisfaction and loyalty.
+            return;
+        }
         let bin = &mut self.curve[self.bins.index(d.cs)];
         bin.observations += 1;
         bin.stayed += !d.left as u64;
@@ -342,11 +355,6 @@ impl ChunkTally {
             bin.n_pass += 1;
         }
         self.association.record(d.cs, !d.left);
-        if let Some(end) = d.episode_end {
-            let row = &mut self.complaints[end.group as usize];
-            row.0 += 1;
-            row.1 += end.stayed as u64;
-        }
     }
 
     #[inline]

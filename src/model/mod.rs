@@ -166,6 +166,8 @@ pub struct Decision {
     /// A pending complaint was settled this period: resolved, resolved quickly or given up.
     pub settled: Option<Voice>,
     pub episode_end: Option<EpisodeEnd>,
+    /// The firm had left the market: the customer had to leave, whatever it felt.
+    pub forced: bool,
 }
 
 /// The outcome of one customer's period.
@@ -440,7 +442,8 @@ impl Model {
         };
         let mut complained = false;
         let mut settled = None;
-        let (f, p_defect) = if self.present[firm] {
+        let forced = !self.present[firm];
+        let (f, p_defect) = if !forced {
             let idx = c.segment * self.n_firms + firm;
             let v = self.perceived_value(idx, firm, d, extra);
             let half_width = 0.5 * c.tolerance;
@@ -564,6 +567,7 @@ impl Model {
             complained,
             settled,
             episode_end,
+            forced,
         })
     }
 

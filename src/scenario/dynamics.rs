@@ -233,8 +233,7 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         segment: Option<String>,
     },
-    /// A firm field changes: price, value.*, costs.*, inconsistency, failure_rate,
-    /// failure_severity, margin, acquisition_cost, retention_spend, resolution_rate.
+    /// A firm field changes: one of [`FIRM_FIELDS`].
     Firm {
         period: u32,
         firm: String,
@@ -281,7 +280,8 @@ impl Event {
                 ..
             } => {
                 let who = segment.as_deref().unwrap_or("all");
-                format!("{component:?} switching cost = {value} ({who})").to_lowercase()
+                let what = format!("{component:?}").to_lowercase();
+                format!("{what} switching cost = {value} ({who})")
             }
             Event::Firm {
                 firm, field, value, ..
@@ -305,7 +305,7 @@ impl Event {
 }
 
 /// The firm fields an event of kind `firm` may change.
-pub const FIRM_FIELDS: [&str; 17] = [
+pub const FIRM_FIELDS: [&str; 16] = [
     "price",
     "value.product",
     "value.service",
@@ -322,7 +322,6 @@ pub const FIRM_FIELDS: [&str; 17] = [
     "acquisition_cost",
     "retention_spend",
     "resolution_rate",
-    "initial_share",
 ];
 
 /// A mutable reference to a firm's field by its event name.
@@ -344,7 +343,6 @@ pub fn firm_field<'a>(firm: &'a mut super::Firm, field: &str) -> Option<&'a mut 
         "acquisition_cost" => &mut firm.acquisition_cost,
         "retention_spend" => &mut firm.retention_spend,
         "resolution_rate" => &mut firm.resolution_rate,
-        "initial_share" => &mut firm.initial_share,
         _ => return None,
     })
 }

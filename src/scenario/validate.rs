@@ -170,6 +170,12 @@ impl Scenario {
                 &format!("firms[{i}].lines"),
                 f.lines.iter().map(|l| l.name.as_str()),
             )?;
+            c.check(
+                f.lines.len() <= crate::model::MAX_LINES,
+                &p("lines"),
+                format!("{} lines", f.lines.len()),
+                &format!("at most {} product lines", crate::model::MAX_LINES),
+            )?;
             for (k, line) in f.lines.iter().enumerate() {
                 c.finite(&p(&format!("lines[{k}].offset")), line.offset)?;
                 if let Some(rate) = line.failure_rate {
@@ -426,7 +432,6 @@ impl Scenario {
                             | "margin_growth"
                             | "acquisition_cost"
                             | "retention_spend"
-                            | "initial_share"
                     ) {
                         c.non_negative(&p("value"), *value)?;
                     }
@@ -442,10 +447,10 @@ impl Scenario {
                     }
                     c.probability(&p("failure_rate"), *failure_rate)?;
                     c.check(
-                        *duration >= 1,
+                        (1..=MAX_PERIODS).contains(duration),
                         &p("duration"),
                         duration,
-                        "at least 1 period",
+                        &format!("a whole number of periods from 1 to {MAX_PERIODS}"),
                     )?;
                 }
                 Event::ComplaintPolicy {
