@@ -452,6 +452,8 @@ fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
     chunk.tally.start_period();
     let talking = ctx.network.edges() > 0;
     let mut per_firm = [0.0f64; MAX_FIRMS];
+    // Draws for product lines after the first; only the entries a firm needs are written.
+    let mut extra = [(0.0, 0.0); MAX_LINES];
     let survey = &ctx.scenario.survey;
     let horizon = survey.horizon as u8;
     for i in 0..chunk.firm.len() {
@@ -464,7 +466,6 @@ fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
         };
         let f = chunk.firm[i];
         let firm = (f != NO_FIRM).then_some(f as usize);
-        let mut extra = [(0.0, 0.0); MAX_LINES];
         let n_lines = firm.map_or(0, |j| model.lines[j].len());
         for e in extra.iter_mut().take(n_lines.saturating_sub(1)) {
             *e = (rng.sample(StandardNormal), uniform(&mut rng));
