@@ -236,3 +236,38 @@ fn a_survey_reports_and_follows_its_respondents() {
     // Satisfied customers stay more: the reported score predicts staying.
     assert!(pred.association.correlation().unwrap() > 0.0);
 }
+
+#[test]
+fn one_bad_product_line_sinks_the_firm_only_when_customers_judge_by_the_worst() {
+    let retention = |aggregate: &str| {
+        let s = shipped(
+            "product_lines",
+            &[
+                "customers=20000",
+                "periods=20",
+                &format!("product_lines.aggregate={aggregate}"),
+            ],
+        );
+        let res = run(&s);
+        let (bundle, single) = (firm(&s, "Bundle"), firm(&s, "Single"));
+        let of = |j: usize| {
+            let (mut stayed, mut all) = (0u64, 0u64);
+            for p in &res.periods[5..] {
+                stayed += p.firms[j].customers - p.firms[j].defections;
+                all += p.firms[j].customers;
+            }
+            stayed as f64 / all as f64
+        };
+        (of(bundle), of(single))
+    };
+    let (bundle_min, single_min) = retention("min");
+    assert!(
+        bundle_min < single_min - 0.03,
+        "min: {bundle_min} vs {single_min}"
+    );
+    let (bundle_mean, single_mean) = retention("mean");
+    assert!(
+        (bundle_mean - single_mean).abs() < 0.02,
+        "mean: {bundle_mean} vs {single_mean}"
+    );
+}
