@@ -9,8 +9,10 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod model;
+pub mod parameter;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 
 pub use engine::{RunResults, Simulation};
 pub use scenario::Scenario;

@@ -3,10 +3,12 @@
 //! prints to the console.
 
 mod memory;
+mod sweep;
 
 use crate::engine::{self, Simulation};
 use crate::error::Error;
 use crate::report::RunReport;
+use crate::report::chart::{self, ChartError, ChartOptions};
 use crate::scenario::{Override, SHOWCASE, Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -31,16 +33,49 @@ Examples:
   loyalsim run scenarios/competitive.toml       run a scenario file
   loyalsim run scenarios/monopoly.toml --set customers=100000 --set constraint.r=inf
   loyalsim validate scenarios/kotler_ladder.toml   check a file, print it resolved
+  loyalsim plot output/showcase --size print    redraw a run's charts for a journal
+  loyalsim plot output/low output/strong --out output/compare   compare runs
 
 Scenario fields are documented in docs/scenario.md.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a scenario and write timeseries.csv, curve.csv, summary.json and scenario.toml.
+    /// Run a scenario and write its tables (CSV), summary.json, scenario.toml and charts.
     Run(RunArgs),
     /// Check a scenario and print it with every default filled in.
     Validate(ScenarioArgs),
+    /// Run the [sweep] of a scenario: many runs in parallel, resumable and shardable.
+    ///
+    /// Writes sweep.csv (a row per run), sweep_timeseries.csv (every run's periods),
+    /// sweep_summary.csv (a row per point: mean, sd and 95% interval of each metric) and
+    /// NAME.md (the summary table, also printed). Interrupted? Run the same command again:
+    /// finished runs are kept and the rest completed, with the same files as an
+    /// uninterrupted sweep.
+    Sweep(sweep::SweepArgs),
+    /// Combine the folders of `loyalsim sweep --shard I/N` into one result, identical to
+    /// a single-process sweep.
+    Merge(sweep::MergeArgs),
+    /// Draw charts from results folders, without running anything again.
+    ///
+    /// With one folder, redraws its run's charts (retention_curve, timeseries, types)
+    /// from its CSVs; with default options the files equal those `loyalsim run` wrote,
+    /// byte for byte. With several folders, compares the runs: retention_curves (one
+    /// curve per run), correlation_vs_r (correlation of CS with staying against R) and,
+    /// when exactly two scenario fields differ between the runs, heatmap. Runs are
+    /// labelled by the fields that differ between their scenarios.
+    #[command(after_help = PLOT_EXAMPLES)]
+    Plot(PlotArgs),
 }
+
+const PLOT_EXAMPLES: &str = "\
+Examples:
+  loyalsim plot output/showcase                       redraw into the results folder
+  loyalsim plot output/showcase --size print --format png --out figures
+  loyalsim plot output/showcase --chart retention_curve --title \"\"   no title, for a caption
+  for r in none low medium strong inf; do
+    loyalsim run scenarios/competitive.toml --set constraint.r=$r --no-charts --out runs/r-$r
+  done
+  loyalsim plot runs/r-* --out runs/compare            one curve per constraint level";
 
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
@@ -68,6 +103,52 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the tables only: no charts (`loyalsim plot DIR` draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Results folders written by `loyalsim run`: one to redraw its charts, several to
+    /// compare them.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Folder for the charts [default: the results folder; required with several].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// screen (1600x1000 px, 200 dpi), print (7 x 4.5 in at 300 dpi: 2100x1350 px), or
+    /// WIDTHxHEIGHT in pixels. Text and lines keep their size in points.
+    #[arg(long, value_name = "SIZE", default_value = "screen")]
+    pub size: String,
+    /// png, svg or both.
+    #[arg(long, value_name = "FORMAT", default_value = "both")]
+    pub format: String,
+    /// Title of every chart drawn, instead of its own; "" for none (a caption instead).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Draw only this chart (repeatable): retention_curve, timeseries, types; or, with
+    /// several folders, retention_curves, correlation_vs_r, heatmap.
+    #[arg(long = "chart", value_name = "NAME")]
+    pub only: Vec<String>,
+    /// What the heatmap shows, from summary.json: retention, correlation_cs_staying,
+    /// satisfied_defector_share, hostage_share or mean_r_eff.
+    #[arg(long, value_name = "NAME", default_value = "retention")]
+    pub metric: String,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The thread count a `--threads` option asks for.
+fn thread_count(threads: Option<usize>) -> Result<usize, Error> {
+    match threads {
+        Some(0) => Err(Error::Usage(
+            "--threads 0: expected at least 1 thread".into(),
+        )),
+        Some(n) => Ok(n),
+        None => Ok(rayon::current_num_threads()),
+    }
 }
 
 /// Runs the command the options name.
@@ -82,8 +163,12 @@ pub fn run(options: Options) -> Result<(), Error> {
             out: None,
             threads: None,
             quiet: false,
+            no_charts: false,
         }),
         Some(Command::Run(args)) => run_scenario(args),
+        Some(Command::Sweep(args)) => sweep::sweep(args),
+        Some(Command::Merge(args)) => sweep::merge(args),
+        Some(Command::Plot(args)) => plot(args),
         Some(Command::Validate(args)) => {
             let scenario = load(&args)?;
             say(&format!(
@@ -122,15 +207,7 @@ pub fn load(args: &ScenarioArgs) -> Result<Scenario, Error> {
 
 fn run_scenario(args: RunArgs) -> Result<(), Error> {
     let scenario = load(&args.scenario)?;
-    let threads = match args.threads {
-        Some(0) => {
-            return Err(Error::Usage(
-                "--threads 0: expected at least 1 thread".into(),
-            ));
-        }
-        Some(n) => n,
-        None => rayon::current_num_threads(),
-    };
+    let threads = thread_count(args.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -159,17 +236,106 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         elapsed,
         threads,
     };
-    let files = report.write(&out).map_err(|source| Error::Write {
-        path: out.display().to_string(),
-        source,
-    })?;
+    // Charts are drawn from the tables just written, as `loyalsim plot` draws them.
+    let mut charts = Vec::new();
+    let files = report
+        .write_then(&out, |tmp| {
+            if !args.no_charts {
+                charts = chart::draw_run(tmp, tmp, &ChartOptions::default())
+                    .map_err(std::io::Error::other)?;
+            }
+            Ok(())
+        })
+        .map_err(|source| Error::Write {
+            path: out.display().to_string(),
+            source,
+        })?;
     if !args.quiet {
         say(&format!(
-            "wrote {}/ ({})\n{}\n",
+            "wrote {}/ ({}{})\n{}\n",
             out.display(),
             files.join(", "),
+            describe_charts(&charts),
             console_summary(&report)
         ));
+    }
+    Ok(())
+}
+
+/// "; charts retention_curve, timeseries, types (.png, .svg)".
+fn describe_charts(files: &[String]) -> String {
+    let mut stems: Vec<&str> = Vec::new();
+    let mut kinds: Vec<&str> = Vec::new();
+    for f in files {
+        if let Some((stem, ext)) = f.rsplit_once('.') {
+            if !stems.contains(&stem) {
+                stems.push(stem);
+            }
+            if !kinds.contains(&ext) {
+                kinds.push(ext);
+            }
+        }
+    }
+    if stems.is_empty() {
+        return String::new();
+    }
+    let kinds: Vec<String> = kinds.iter().map(|k| format!(".{k}")).collect();
+    format!("; charts {} ({})", stems.join(", "), kinds.join(", "))
+}
+
+fn chart_error(e: ChartError) -> Error {
+    match e {
+        ChartError::Input(message) => Error::Usage(message),
+        ChartError::Write { path, source } => Error::Write { path, source },
+        e @ ChartError::Draw { .. } => Error::Write {
+            path: "charts".into(),
+            source: std::io::Error::other(e.to_string()),
+        },
+    }
+}
+
+fn plot(args: PlotArgs) -> Result<(), Error> {
+    let options = ChartOptions {
+        size: args
+            .size
+            .parse()
+            .map_err(|e| Error::Usage(format!("--size {e}")))?,
+        format: args
+            .format
+            .parse()
+            .map_err(|e| Error::Usage(format!("--format {e}")))?,
+        title: args.title.clone(),
+        only: args.only.clone(),
+        metric: args.metric.clone(),
+    };
+    if let [dir] = &args.dirs[..] {
+        let out = args.out.clone().unwrap_or_else(|| dir.clone());
+        let files = chart::draw_run(dir, &out, &options).map_err(chart_error)?;
+        if !args.quiet {
+            say(&format!(
+                "wrote {}/ ({})\n",
+                out.display(),
+                files.join(", ")
+            ));
+        }
+        return Ok(());
+    }
+    let Some(out) = &args.out else {
+        return Err(Error::Usage(format!(
+            "plot: {} results folders are compared into one set of charts; say where with --out DIR",
+            args.dirs.len()
+        )));
+    };
+    let drawn = chart::draw_comparison(&args.dirs, out, &options).map_err(chart_error)?;
+    if !args.quiet {
+        say(&format!(
+            "wrote {}/ ({})\n",
+            out.display(),
+            drawn.files.join(", ")
+        ));
+        for why in &drawn.skipped {
+            eprintln!("loyalsim: no {why}");
+        }
     }
     Ok(())
 }

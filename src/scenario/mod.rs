@@ -60,6 +60,9 @@ pub struct Scenario {
     pub product_lines: ProductLines,
     /// Scheduled changes to the market.
     pub events: Vec<Event>,
+    /// A parameter sweep over this scenario (`loyalsim sweep`); ignored by `run`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::parameter::Sweep>,
 }
 
 impl Default for Scenario {
@@ -94,6 +97,7 @@ impl Default for Scenario {
             economics: Economics::default(),
             product_lines: ProductLines::default(),
             events: Vec::new(),
+            sweep: None,
         }
     }
 }
@@ -618,12 +622,21 @@ impl Scenario {
         source_name: &str,
         overrides: &[Override],
     ) -> Result<Scenario, ScenarioError> {
-        let mut value: toml::Table =
+        let value: toml::Table =
             text.parse()
                 .map_err(|e: toml::de::Error| ScenarioError::Syntax {
                     source_name: source_name.to_string(),
                     message: one_line(&e.to_string()),
                 })?;
+        Scenario::from_table(value, source_name, overrides)
+    }
+
+    /// Builds and validates a scenario from a parsed TOML table, applying overrides.
+    pub fn from_table(
+        mut value: toml::Table,
+        source_name: &str,
+        overrides: &[Override],
+    ) -> Result<Scenario, ScenarioError> {
         for o in overrides {
             o.apply(&mut value)?;
         }
@@ -655,6 +668,14 @@ impl Scenario {
             _ => e,
         })?;
         Ok(scenario)
+    }
+
+    /// The resolved scenario as a TOML table.
+    pub fn to_table(&self) -> toml::Table {
+        match toml::Value::try_from(self).expect("a validated scenario serialises") {
+            toml::Value::Table(t) => t,
+            _ => unreachable!("a struct serialises to a table"),
+        }
     }
 
     /// The resolved scenario as TOML, every default spelled out.

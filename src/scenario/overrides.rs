@@ -81,6 +81,23 @@ impl fmt::Display for Override {
 }
 
 impl Override {
+    /// An override of `path` with a value already parsed (a sweep point).
+    pub fn with_value(path: &str, value: toml::Value) -> Override {
+        let shown = match &value {
+            toml::Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        let mut o: Override = format!("{path}=0").parse().unwrap_or_else(|_| Override {
+            path: vec![Step::Key(path.to_string())],
+            raw_path: path.to_string(),
+            raw_value: String::new(),
+            value: toml::Value::Integer(0),
+        });
+        o.raw_value = shown;
+        o.value = value;
+        o
+    }
+
     /// A seed override, as `--seed N` gives.
     pub fn seed(seed: u64) -> Override {
         format!("seed={seed}").parse().expect("a valid assignment")

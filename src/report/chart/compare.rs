@@ -60,7 +60,10 @@ impl Comparison {
             })
             .collect();
         let (labels, heading) = match fields.len() {
-            1 => (values.iter().map(|v| v[0].clone()).collect(), Some(fields[0].clone())),
+            1 => (
+                values.iter().map(|v| v[0].clone()).collect(),
+                Some(fields[0].clone()),
+            ),
             n if n >= 2 && n <= MAX_FIELDS_IN_LABEL => (
                 values
                     .iter()
@@ -121,6 +124,26 @@ impl Comparison {
             None => "periods vary".into(),
         });
         parts.join(" · ")
+    }
+
+    /// Run indices in the order of the differing fields' values (numbers by size, see
+    /// [`Comparison::levels`]), first field first; ties keep the given order.
+    pub fn order(&self) -> Vec<usize> {
+        let levels: Vec<Vec<String>> = (0..self.fields.len()).map(|f| self.levels(f)).collect();
+        let rank = |run: usize| -> Vec<usize> {
+            levels
+                .iter()
+                .enumerate()
+                .map(|(f, l)| {
+                    l.iter()
+                        .position(|v| *v == self.values[run][f])
+                        .unwrap_or(0)
+                })
+                .collect()
+        };
+        let mut order: Vec<usize> = (0..self.values.len()).collect();
+        order.sort_by_key(|&run| rank(run));
+        order
     }
 
     /// The distinct values of field `f`, in the order of their numbers where every value
@@ -190,6 +213,21 @@ mod tests {
         assert_eq!(numeric("0.25"), Some(0.25));
         assert_eq!(numeric("inf"), Some(f64::INFINITY));
         assert_eq!(numeric("zones"), None);
+    }
+
+    #[test]
+    fn runs_are_ordered_by_the_values_that_differ() {
+        let c = Comparison {
+            fields: vec!["constraint.r".into()],
+            values: ["strong", "none", "inf", "0.5"]
+                .iter()
+                .map(|v| vec![v.to_string()])
+                .collect(),
+            labels: Vec::new(),
+            heading: None,
+        };
+        assert_eq!(c.levels(0), ["none", "0.5", "strong", "inf"]);
+        assert_eq!(c.order(), [1, 3, 0, 2]);
     }
 
     #[test]

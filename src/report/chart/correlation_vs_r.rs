@@ -34,7 +34,8 @@ pub struct CorrelationVsR {
     pub frame: Frame,
     /// `(label, points)`; a single group may have an empty label (no legend).
     pub groups: Vec<(String, Vec<RunPoint>)>,
-    /// Runs left out for want of a correlation (nobody left) or of an R.
+    /// Runs left out for want of a correlation: nobody left (an infinite R), so staying
+    /// does not vary.
     pub left_out: usize,
 }
 
@@ -92,14 +93,27 @@ impl Chart for CorrelationVsR {
         let area = inner(root, style);
         let mut top = area.top + header(root, style, &self.frame, area)? + style.px(8.0);
         let points = || self.groups.iter().flat_map(|(_, p)| p.iter());
-        let finite_max = points().map(|p| p.r).filter(|r| r.is_finite()).fold(0.0, f64::max);
+        let finite_max = points()
+            .map(|p| p.r)
+            .filter(|r| r.is_finite())
+            .fold(0.0, f64::max);
         let any_infinite = points().any(|p| p.r.is_infinite());
         let step = nice_step(finite_max.max(0.5), 5);
         let x_high_finite = ((finite_max * 1.05 / step).ceil() * step).max(step);
         // Infinite R sits one step beyond the finite axis, under a tick marked ∞.
         let infinity_at = x_high_finite + step;
-        let x_high = if any_infinite { infinity_at + step * 0.5 } else { x_high_finite };
-        let mut x = Axis::linear("Constraint strength R (run mean of effective R)", 0.0, x_high_finite, 5, number);
+        let x_high = if any_infinite {
+            infinity_at + step * 0.5
+        } else {
+            x_high_finite
+        };
+        let mut x = Axis::linear(
+            "Constraint strength R (run mean of effective R)",
+            0.0,
+            x_high_finite,
+            5,
+            number,
+        );
         x.high = x_high;
         if any_infinite {
             x.ticks.push((infinity_at, "∞".into()));
@@ -119,6 +133,7 @@ impl Chart for CorrelationVsR {
         );
         let named = self.groups.iter().any(|(l, _)| !l.is_empty());
         let legend = Legend {
+            heading_room: 0.0,
             heading: None,
             entries: if named {
                 self.groups
@@ -136,12 +151,30 @@ impl Chart for CorrelationVsR {
                 Vec::new()
             },
         };
-        let probe = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y);
+        let probe = plot_rect(style, Rect { top, ..area }, Some(&x), &y);
         legend.draw(root, style, probe.left, top, area.right - probe.left)?;
-        let legend_h = legend.height(root, style, area.right - probe.left);
+        let legend_h = legend.height(style, area.right - probe.left);
         top += legend_h + if legend_h > 0 { style.px(6.0) } else { 0 };
+        if self.left_out > 0 {
+            let note = format!(
+                "Not shown: {} run{} where nobody left, so staying has no correlation with CS",
+                self.left_out,
+                if self.left_out == 1 { "" } else { "s" }
+            );
+            top += style.size.px(pt::ANNOTATION) as i32;
+            text(
+                root,
+                style,
+                &note,
+                pt::ANNOTATION,
+                palette::MUTED,
+                (probe.left, top),
+                Align::Left,
+            )?;
+            top += style.px(6.0);
+        }
         top += style.px(4.0);
-        let rect = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y);
+        let rect = plot_rect(style, Rect { top, ..area }, Some(&x), &y);
         draw_grid(root, style, rect, &x, &y, layout::Grid { x: true, y: true })?;
         let px = |p: &RunPoint| {
             let r = if p.r.is_infinite() { infinity_at } else { p.r };
@@ -152,11 +185,20 @@ impl Chart for CorrelationVsR {
         };
         for (i, (_, group)) in self.groups.iter().enumerate() {
             let color = palette::series(i);
-            let finite: Vec<Option<(i32, i32)>> =
-                group.iter().filter(|p| p.r.is_finite()).map(|p| Some(px(p))).collect();
+            let finite: Vec<Option<(i32, i32)>> = group
+                .iter()
+                .filter(|p| p.r.is_finite())
+                .map(|p| Some(px(p)))
+                .collect();
             layout::polyline(root, &finite, color, style.px(line::DATA))?;
             for p in group {
-                layout::marker(root, Shape::nth(i), px(p), style.px(line::MARKER * 1.2), color)?;
+                layout::marker(
+                    root,
+                    Shape::nth(i),
+                    px(p),
+                    style.px(line::MARKER * 1.2),
+                    color,
+                )?;
             }
         }
         if self.groups.is_empty() {
@@ -170,6 +212,6 @@ impl Chart for CorrelationVsR {
                 Align::Center,
             )?;
         }
-        draw_axes(root, style, rect, Some(&x), &y)
+        draw_axes(root, style, rect, &x, true, &y)
     }
 }

@@ -8,8 +8,8 @@
 use super::Chart;
 use super::compare::Comparison;
 use super::layout::{
-    self, Align, Axis, Frame, Rect, draw_axes, header, number, plot_rect, scale, text,
-    text_up, text_width,
+    self, Align, Axis, Frame, Rect, draw_axes, header, number, plot_rect, scale, text, text_up,
+    text_width,
 };
 use super::results::RunFolder;
 use super::retention_curve::{inner, short};
@@ -80,7 +80,12 @@ impl Heatmap {
         let (title, percent) = describe(metric);
         let mut frame = frame;
         if frame.title == Self::TITLE {
-            frame.title = format!("{} by {} and {}", title_of(title), comparison.fields[0], comparison.fields[1]);
+            frame.title = format!(
+                "{} by {} and {}",
+                title_of(title),
+                comparison.fields[0],
+                comparison.fields[1]
+            );
         }
         Ok(Heatmap {
             frame,
@@ -128,7 +133,9 @@ impl Chart for Heatmap {
         let values: Vec<f64> = self.values.iter().flatten().flatten().copied().collect();
         let (lo, hi) = values
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(*v), b.max(*v))
+            });
         let (lo, hi) = if lo.is_finite() && hi > lo {
             (lo, hi)
         } else if lo.is_finite() {
@@ -143,13 +150,16 @@ impl Chart for Heatmap {
         let bar_labels = bar_axis
             .ticks
             .iter()
-            .map(|(_, l)| text_width(root, style, l, pt::TICK))
+            .map(|(_, l)| text_width(style, l, pt::TICK))
             .max()
             .unwrap_or(0);
-        let bar_space = style.px(14.0) + bar_w + style.px(4.0) + bar_labels + style.px(8.0)
+        let bar_space = style.px(14.0)
+            + bar_w
+            + style.px(4.0)
+            + bar_labels
+            + style.px(8.0)
             + style.size.px(pt::AXIS_TITLE) as i32;
         let rect = plot_rect(
-            root,
             style,
             Rect {
                 top,
@@ -179,7 +189,7 @@ impl Chart for Heatmap {
                     [(x0, y1), (x1, y0)],
                     RGBColor(255, 255, 255).stroke_width(style.px(1.0) as u32),
                 ))?;
-                let fits = text_width(root, style, &label, pt::ANNOTATION) as f64 + em < cell_w
+                let fits = text_width(style, &label, pt::ANNOTATION) as f64 + em < cell_w
                     && em * 1.6 < cell_h;
                 if fits {
                     let ink = if palette::is_dark(fill) {
@@ -188,11 +198,19 @@ impl Chart for Heatmap {
                         palette::INK
                     };
                     let cy = (y0 + y1) / 2 + (em * 0.36) as i32;
-                    text(root, style, &label, pt::ANNOTATION, ink, ((x0 + x1) / 2, cy), Align::Center)?;
+                    text(
+                        root,
+                        style,
+                        &label,
+                        pt::ANNOTATION,
+                        ink,
+                        ((x0 + x1) / 2, cy),
+                        Align::Center,
+                    )?;
                 }
             }
         }
-        draw_axes(root, style, rect, Some(&x), &y)?;
+        draw_axes(root, style, rect, &x, true, &y)?;
 
         // Colour bar.
         let bx = rect.right + style.px(14.0);
@@ -207,19 +225,30 @@ impl Chart for Heatmap {
         let tick = style.px(2.5);
         for (v, l) in &bar_axis.ticks {
             let py = scale(*v, bar_axis.low, bar_axis.high, rect.bottom, rect.top);
-            root.draw(&PathElement::new(vec![(bx + bar_w, py), (bx + bar_w + tick, py)], s))?;
+            root.draw(&PathElement::new(
+                vec![(bx + bar_w, py), (bx + bar_w + tick, py)],
+                s,
+            ))?;
             text(
                 root,
                 style,
                 l,
                 pt::TICK,
                 palette::INK,
-                (bx + bar_w + tick + style.px(2.0), py + (style.size.px(pt::TICK) * 0.36) as i32),
+                (
+                    bx + bar_w + tick + style.px(2.0),
+                    py + (style.size.px(pt::TICK) * 0.36) as i32,
+                ),
                 Align::Left,
             )?;
         }
         // Rotated text reads upwards with its glyphs left of the baseline.
-        let title_x = bx + bar_w + tick + style.px(2.0) + bar_labels + style.px(6.0)
+        let title_x = bx
+            + bar_w
+            + tick
+            + style.px(2.0)
+            + bar_labels
+            + style.px(6.0)
             + (style.size.px(pt::AXIS_TITLE) * 0.8) as i32;
         text_up(
             root,

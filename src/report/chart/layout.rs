@@ -50,16 +50,26 @@ pub fn text<DB: DrawingBackend>(
     (x, y): (i32, i32),
     align: Align,
 ) -> Drawn<DB> {
-    let h = match align {
-        Align::Left => HPos::Left,
-        Align::Center => HPos::Center,
-        Align::Right => HPos::Right,
+    if style.vector {
+        let h = match align {
+            Align::Left => HPos::Left,
+            Align::Center => HPos::Center,
+            Align::Right => HPos::Right,
+        };
+        let ts = style.text(points, color).pos(Pos::new(h, VPos::Top));
+        return root.draw_text(s, &ts, (x, y - style.svg_baseline(points)));
+    }
+    let w = text_width(style, s, points);
+    let start = match align {
+        Align::Left => x,
+        Align::Center => x - w / 2,
+        Align::Right => x - w,
     };
-    let ts = style.text(points, color).pos(Pos::new(h, VPos::Top));
-    root.draw_text(s, &ts, (x, y - style.baseline(points)))
+    super::text::draw(root, s, style.size.px(points), color, (start, y), false)
 }
 
-/// Draws `s` reading upwards, centred on `y`, with its baseline at `x`.
+/// Draws `s` reading upwards, centred on `y`, with its baseline at `x` (the glyphs
+/// lie left of it).
 pub fn text_up<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     style: &Style,
@@ -68,23 +78,20 @@ pub fn text_up<DB: DrawingBackend>(
     color: RGBColor,
     (x, y): (i32, i32),
 ) -> Drawn<DB> {
-    let ts = style
-        .text(points, color)
-        .transform(FontTransform::Rotate270)
-        .pos(Pos::new(HPos::Center, VPos::Top));
-    root.draw_text(s, &ts, (x - style.baseline(points), y))
+    if style.vector {
+        let ts = style
+            .text(points, color)
+            .transform(FontTransform::Rotate270)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        return root.draw_text(s, &ts, (x - style.svg_baseline(points), y));
+    }
+    let w = text_width(style, s, points);
+    super::text::draw(root, s, style.size.px(points), color, (x, y + w / 2), true)
 }
 
-/// The width of `s` in pixels.
-pub fn text_width<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    style: &Style,
-    s: &str,
-    points: f64,
-) -> i32 {
-    root.estimate_text_size(s, &style.text(points, palette::INK))
-        .map(|(w, _)| w as i32)
-        .unwrap_or_else(|_| (s.chars().count() as f64 * style.size.px(points) * 0.6) as i32)
+/// The width of `s` in pixels, as the embedded font sets it.
+pub fn text_width(style: &Style, s: &str, points: f64) -> i32 {
+    super::text::width(s, style.size.px(points)).round() as i32
 }
 
 /// Title and subtitle of a figure. An empty title is left out (journals put the
@@ -206,6 +213,8 @@ pub enum Key {
     Interval { color: RGBColor, shape: Shape },
     /// A line with a marker on it.
     LineMarker { color: RGBColor, shape: Shape },
+    /// A marker alone.
+    Marker { color: RGBColor, shape: Shape },
     /// A filled square.
     Fill(RGBColor),
 }
@@ -222,29 +231,34 @@ pub struct Legend {
     /// Text before the first entry, e.g. the name of the varied parameter.
     pub heading: Option<String>,
     pub entries: Vec<Entry>,
+    /// Room kept for the heading, in points, so that stacked legends line up.
+    pub heading_room: f64,
 }
 
 impl Legend {
-    fn key_width(style: &Style) -> i32 {
-        style.size.px(pt::LEGEND * 2.4) as i32
+    /// Lines need length to show a dash pattern; a swatch or a marker does not.
+    fn key_width(style: &Style, key: &Key) -> i32 {
+        let ems = match key {
+            Key::Line { .. } | Key::LineMarker { .. } => 2.4,
+            Key::Interval { .. } | Key::Marker { .. } => 1.2,
+            Key::Fill(_) => 1.0,
+        };
+        style.size.px(pt::LEGEND * ems) as i32
     }
 
     /// Each row's items: `(x offset, index)`, index `None` for the heading.
-    fn rows<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        style: &Style,
-        width: i32,
-    ) -> Vec<Vec<(i32, Option<usize>)>> {
+    fn rows(&self, style: &Style, width: i32) -> Vec<Vec<(i32, Option<usize>)>> {
         let em = style.size.px(pt::LEGEND);
-        let gap = (em * 1.6) as i32;
+        let gap = (em * 1.4) as i32;
         let inner = (em * 0.5) as i32;
         let mut items: Vec<(i32, Option<usize>)> = Vec::new();
         if let Some(h) = &self.heading {
-            items.push((text_width(root, style, h, pt::LEGEND), None));
+            let room = style.size.px(self.heading_room) as i32;
+            items.push((text_width(style, h, pt::LEGEND).max(room), None));
         }
         for (i, e) in self.entries.iter().enumerate() {
-            let w = Self::key_width(style) + inner + text_width(root, style, &e.label, pt::LEGEND);
+            let w =
+                Self::key_width(style, &e.key) + inner + text_width(style, &e.label, pt::LEGEND);
             items.push((w, Some(i)));
         }
         let mut rows: Vec<Vec<(i32, Option<usize>)>> = Vec::new();
@@ -260,21 +274,29 @@ impl Legend {
         rows
     }
 
+    /// Makes the headings of stacked legends take the same room, so their entries
+    /// start at the same place.
+    pub fn align(legends: &mut [Legend], style: &Style) {
+        let widest = legends
+            .iter()
+            .filter_map(|l| l.heading.as_ref())
+            .map(|h| text_width(style, h, pt::LEGEND) as f64 * 72.0 / style.size.dpi)
+            .fold(0.0, f64::max);
+        for l in legends {
+            l.heading_room = widest;
+        }
+    }
+
     fn row_height(style: &Style) -> i32 {
         (style.size.px(pt::LEGEND) * 1.6) as i32
     }
 
     /// The height the legend takes in a band `width` wide.
-    pub fn height<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        style: &Style,
-        width: i32,
-    ) -> i32 {
+    pub fn height(&self, style: &Style, width: i32) -> i32 {
         if self.entries.is_empty() {
             return 0;
         }
-        self.rows(root, style, width).len() as i32 * Self::row_height(style)
+        self.rows(style, width).len() as i32 * Self::row_height(style)
     }
 
     /// Draws the legend with its first row's top at `top`.
@@ -288,18 +310,26 @@ impl Legend {
     ) -> Drawn<DB> {
         let em = style.size.px(pt::LEGEND);
         let row_h = Self::row_height(style);
-        let key_w = Self::key_width(style);
-        for (r, row) in self.rows(root, style, width).iter().enumerate() {
+        for (r, row) in self.rows(style, width).iter().enumerate() {
             let baseline = top + r as i32 * row_h + (em * 1.05) as i32;
             let mid = baseline - (em * 0.35) as i32;
             for &(x, item) in row {
                 let x = left + x;
                 let Some(i) = item else {
                     let heading = self.heading.as_deref().unwrap_or("");
-                    text(root, style, heading, pt::LEGEND, palette::MUTED, (x, baseline), Align::Left)?;
+                    text(
+                        root,
+                        style,
+                        heading,
+                        pt::LEGEND,
+                        palette::MUTED,
+                        (x, baseline),
+                        Align::Left,
+                    )?;
                     continue;
                 };
                 let entry = &self.entries[i];
+                let key_w = Self::key_width(style, &entry.key);
                 draw_key(root, style, &entry.key, (x, mid), key_w)?;
                 text(
                     root,
@@ -335,7 +365,10 @@ fn draw_key<DB: DrawingBackend>(
                 let dash = style.px(3.0);
                 let mut x0 = x;
                 while x0 < x + w {
-                    root.draw(&PathElement::new(vec![(x0, y), ((x0 + dash).min(x + w), y)], s))?;
+                    root.draw(&PathElement::new(
+                        vec![(x0, y), ((x0 + dash).min(x + w), y)],
+                        s,
+                    ))?;
                     x0 += dash * 2;
                 }
                 Ok(())
@@ -358,11 +391,12 @@ fn draw_key<DB: DrawingBackend>(
             root.draw(&PathElement::new(vec![(x, y), (x + w, y)], s))?;
             marker(root, shape, (x + w / 2, y), r, color)
         }
+        Key::Marker { color, shape } => marker(root, shape, (x + w / 2, y), r, color),
         Key::Fill(color) => {
-            let h = (style.size.px(pt::LEGEND) * 0.45) as i32;
+            let h = (style.size.px(pt::LEGEND) * 0.4) as i32;
             let c = x + w / 2;
             root.draw(&Rectangle::new(
-                [(c - w / 3, y - h), (c + w / 3, y + h)],
+                [(c - h, y - h), (c + h, y + h)],
                 color.filled(),
             ))
         }
@@ -419,12 +453,16 @@ impl Axis {
     }
 }
 
-/// A round step (1, 2, 2.5 or 5 times a power of ten) giving about `count` ticks over `span`.
+/// A round step (1, 2 or 5 times a power of ten) giving about `count` ticks over `span`.
 pub fn nice_step(span: f64, count: usize) -> f64 {
-    let span = if span.is_finite() && span > 0.0 { span } else { 1.0 };
+    let span = if span.is_finite() && span > 0.0 {
+        span
+    } else {
+        1.0
+    };
     let raw = span / count.max(1) as f64;
     let magnitude = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
+    [1.0, 2.0, 5.0, 10.0]
         .into_iter()
         .map(|m| m * magnitude)
         .find(|s| *s >= raw * 0.999)
@@ -433,26 +471,24 @@ pub fn nice_step(span: f64, count: usize) -> f64 {
 
 /// A tick label with as many decimals as the step needs.
 pub fn number(v: f64, step: f64) -> String {
+    // No "-0" for a tick at zero reached by rounding.
+    let v = if v.abs() < step.abs() * 1e-9 { 0.0 } else { v };
     let mut decimals = 0;
-    while decimals < 6 && ((step * 10f64.powi(decimals)).round() - step * 10f64.powi(decimals)).abs() > 1e-6 {
+    while decimals < 6
+        && ((step * 10f64.powi(decimals)).round() - step * 10f64.powi(decimals)).abs() > 1e-6
+    {
         decimals += 1;
     }
     format!("{:.*}", decimals as usize, v)
 }
 
 /// Where the data area of a plot goes inside `area`, leaving room for the axes.
-pub fn plot_rect<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    style: &Style,
-    area: Rect,
-    x: Option<&Axis>,
-    y: &Axis,
-) -> Rect {
+pub fn plot_rect(style: &Style, area: Rect, x: Option<&Axis>, y: &Axis) -> Rect {
     let tick = style.px(3.0);
     let widest = y
         .ticks
         .iter()
-        .map(|(_, l)| text_width(root, style, l, pt::TICK))
+        .map(|(_, l)| text_width(style, l, pt::TICK))
         .max()
         .unwrap_or(0);
     let axis_title = style.size.px(pt::AXIS_TITLE) as i32;
@@ -471,7 +507,7 @@ pub fn plot_rect<DB: DrawingBackend>(
     let overhang = x
         .and_then(|x| x.ticks.last())
         .filter(|(v, _)| (*v - x.map_or(0.0, |x| x.high)).abs() < 1e-9)
-        .map(|(_, l)| text_width(root, style, l, pt::TICK) / 2)
+        .map(|(_, l)| text_width(style, l, pt::TICK) / 2)
         .unwrap_or(0);
     Rect {
         left,
@@ -506,26 +542,34 @@ pub fn draw_grid<DB: DrawingBackend>(
     if grid.y {
         for (v, _) in &y.ticks {
             let py = scale(*v, y.low, y.high, rect.bottom, rect.top);
-            root.draw(&PathElement::new(vec![(rect.left, py), (rect.right, py)], s))?;
+            root.draw(&PathElement::new(
+                vec![(rect.left, py), (rect.right, py)],
+                s,
+            ))?;
         }
     }
     if grid.x {
         for (v, _) in &x.ticks {
             let px = scale(*v, x.low, x.high, rect.left, rect.right);
-            root.draw(&PathElement::new(vec![(px, rect.top), (px, rect.bottom)], s))?;
+            root.draw(&PathElement::new(
+                vec![(px, rect.top), (px, rect.bottom)],
+                s,
+            ))?;
         }
     }
     Ok(())
 }
 
 /// Draws the axes of a plot (after the data): lines on the left and bottom, ticks,
-/// tick labels and axis titles. `x` is `None` for a panel that shares the x axis of the
-/// panel below it.
+/// tick labels and axis titles. `x_labels` is false for a panel that shares the x axis
+/// of the panel below it (it keeps its axis line and ticks). The y title sits at the
+/// figure's left margin, so stacked panels align.
 pub fn draw_axes<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     style: &Style,
     rect: Rect,
-    x: Option<&Axis>,
+    x: &Axis,
+    x_labels: bool,
     y: &Axis,
 ) -> Drawn<DB> {
     let s = palette::INK.stroke_width(style.px(line::AXIS) as u32);
@@ -535,10 +579,12 @@ pub fn draw_axes<DB: DrawingBackend>(
         vec![(rect.left, rect.top), (rect.left, rect.bottom)],
         s,
     ))?;
-    let mut widest = 0;
     for (v, l) in &y.ticks {
         let py = scale(*v, y.low, y.high, rect.bottom, rect.top);
-        root.draw(&PathElement::new(vec![(rect.left - tick, py), (rect.left, py)], s))?;
+        root.draw(&PathElement::new(
+            vec![(rect.left - tick, py), (rect.left, py)],
+            s,
+        ))?;
         text(
             root,
             style,
@@ -548,10 +594,9 @@ pub fn draw_axes<DB: DrawingBackend>(
             (rect.left - tick * 2, py + (em_tick * 0.36) as i32),
             Align::Right,
         )?;
-        widest = widest.max(text_width(root, style, l, pt::TICK));
     }
     if !y.title.is_empty() {
-        let x_title = rect.left - tick * 2 - widest - style.px(7.0);
+        let x_title = style.px(MARGIN) + (style.size.px(pt::AXIS_TITLE) * 0.78) as i32;
         text_up(
             root,
             style,
@@ -561,7 +606,6 @@ pub fn draw_axes<DB: DrawingBackend>(
             (x_title, (rect.top + rect.bottom) / 2),
         )?;
     }
-    let Some(x) = x else { return Ok(()) };
     root.draw(&PathElement::new(
         vec![(rect.left, rect.bottom), (rect.right, rect.bottom)],
         s,
@@ -569,10 +613,24 @@ pub fn draw_axes<DB: DrawingBackend>(
     let label_baseline = rect.bottom + tick * 2 + (em_tick * 0.8) as i32;
     for (v, l) in &x.ticks {
         let px = scale(*v, x.low, x.high, rect.left, rect.right);
-        root.draw(&PathElement::new(vec![(px, rect.bottom), (px, rect.bottom + tick)], s))?;
-        text(root, style, l, pt::TICK, palette::INK, (px, label_baseline), Align::Center)?;
+        root.draw(&PathElement::new(
+            vec![(px, rect.bottom), (px, rect.bottom + tick)],
+            s,
+        ))?;
+        if !x_labels {
+            continue;
+        }
+        text(
+            root,
+            style,
+            l,
+            pt::TICK,
+            palette::INK,
+            (px, label_baseline),
+            Align::Center,
+        )?;
     }
-    if !x.title.is_empty() {
+    if x_labels && !x.title.is_empty() {
         let y_title = label_baseline + style.px(6.0) + style.size.px(pt::AXIS_TITLE) as i32;
         text(
             root,
@@ -614,36 +672,35 @@ pub fn dashed<DB: DrawingBackend>(
     (dash, gap): (f64, f64),
 ) -> Drawn<DB> {
     let s = color.stroke_width(width.max(1) as u32);
-    let period = dash + gap;
-    let mut walked = 0.0_f64;
+    let (dash, gap) = (dash.max(1.0), gap.max(1.0));
+    // Walk the line, switching between dash and gap whenever the current one is used up.
+    let mut on = true;
+    let mut left = dash;
     let mut current: Vec<(f64, f64)> = Vec::new();
     let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
     for pair in points.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        let (ax, ay, bx, by) = (a.0 as f64, a.1 as f64, b.0 as f64, b.1 as f64);
+        let (ax, ay) = (pair[0].0 as f64, pair[0].1 as f64);
+        let (bx, by) = (pair[1].0 as f64, pair[1].1 as f64);
         let len = ((bx - ax).powi(2) + (by - ay).powi(2)).sqrt();
-        if len == 0.0 {
-            continue;
-        }
+        let at = |t: f64| (ax + (bx - ax) * t / len, ay + (by - ay) * t / len);
         let mut t = 0.0;
-        while t < len {
-            let phase = walked % period;
-            let on = phase < dash;
-            let left_in_phase = if on { dash - phase } else { period - phase };
-            let step = left_in_phase.min(len - t);
-            let p0 = (ax + (bx - ax) * t / len, ay + (by - ay) * t / len);
-            let t1 = t + step;
-            let p1 = (ax + (bx - ax) * t1 / len, ay + (by - ay) * t1 / len);
+        while len - t > 1e-9 {
+            let step = left.min(len - t);
             if on {
                 if current.is_empty() {
-                    current.push(p0);
+                    current.push(at(t));
                 }
-                current.push(p1);
-            } else if !current.is_empty() {
-                pieces.push(std::mem::take(&mut current));
+                current.push(at(t + step));
             }
-            walked += step;
-            t = t1;
+            t += step;
+            left -= step;
+            if left <= 1e-9 {
+                if on {
+                    pieces.push(std::mem::take(&mut current));
+                }
+                on = !on;
+                left = if on { dash } else { gap };
+            }
         }
     }
     if current.len() >= 2 {
@@ -659,12 +716,6 @@ pub fn dashed<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A drawing area covering exactly `rect`, to build a chart on: its data area is `rect`.
-pub fn sub_area<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, rect: Rect) -> DrawingArea<DB, Shift> {
-    root.clone()
-        .shrink((rect.left, rect.top), (rect.width() + 1, rect.height() + 1))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -673,7 +724,8 @@ mod tests {
     fn steps_are_round() {
         assert_eq!(nice_step(100.0, 5), 20.0);
         assert_eq!(nice_step(4.0, 8), 0.5);
-        assert_eq!(nice_step(1.0, 4), 0.25);
+        assert_eq!(nice_step(1.0, 4), 0.5);
+        assert_eq!(nice_step(12.5, 5), 5.0);
         assert!((nice_step(0.3, 5) - 0.1).abs() < 1e-12);
     }
 
@@ -681,7 +733,8 @@ mod tests {
     fn labels_have_the_decimals_of_the_step() {
         assert_eq!(number(20.0, 20.0), "20");
         assert_eq!(number(1.5, 0.5), "1.5");
-        assert_eq!(number(0.25, 0.25), "0.25");
+        assert_eq!(number(0.25, 0.05), "0.25");
+        assert_eq!(number(-0.0, 0.1), "0.0");
     }
 
     #[test]

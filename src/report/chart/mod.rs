@@ -25,6 +25,7 @@ mod results;
 mod retention_curve;
 mod retention_curves;
 mod style;
+mod text;
 mod timeseries;
 mod types;
 
@@ -47,11 +48,8 @@ use std::path::{Path, PathBuf};
 /// The charts `loyalsim run` draws for one run, in order.
 pub const RUN_CHARTS: [&str; 3] = [RetentionCurve::NAME, Timeseries::NAME, TypeMix::NAME];
 /// The charts drawn over several runs, in order.
-pub const COMPARISON_CHARTS: [&str; 3] = [
-    RetentionCurves::NAME,
-    CorrelationVsR::NAME,
-    Heatmap::NAME,
-];
+pub const COMPARISON_CHARTS: [&str; 3] =
+    [RetentionCurves::NAME, CorrelationVsR::NAME, Heatmap::NAME];
 
 /// Which files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -119,7 +117,10 @@ pub enum ChartError {
     #[error("{0}")]
     Input(String),
     #[error("cannot draw {chart}: {message}")]
-    Draw { chart: &'static str, message: String },
+    Draw {
+        chart: &'static str,
+        message: String,
+    },
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: io::Error },
 }
@@ -169,19 +170,39 @@ fn draw_error<C: Chart>(e: impl std::fmt::Display) -> ChartError {
     }
 }
 
+/// Pixels drawn per pixel written, in each direction: the bitmap backend does not
+/// smooth lines, so charts are drawn this much larger and averaged down. Three for
+/// screen and print sizes; less for very large figures, whose drawing buffer would
+/// otherwise take gigabytes (and whose lines are smoother by their size alone).
+fn supersample(size: Size) -> u32 {
+    match size.width as u64 * size.height as u64 {
+        0..=5_000_000 => 3,
+        5_000_001..=12_000_000 => 2,
+        _ => 1,
+    }
+}
+
 /// The chart as PNG bytes: RGB, with the pixel density of `size` so that word
 /// processors place a print figure at its size in inches.
 fn png<C: Chart>(chart: &C, size: Size) -> Result<Vec<u8>, ChartError> {
     let (w, h) = (size.width, size.height);
-    let mut pixels = vec![255u8; w as usize * h as usize * 3];
+    let k = supersample(size);
+    let large = Size {
+        width: w * k,
+        height: h * k,
+        dpi: size.dpi * k as f64,
+    };
+    let mut drawn = vec![255u8; large.width as usize * large.height as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        let root =
+            BitMapBackend::with_buffer(&mut drawn, (large.width, large.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error::<C>)?;
         chart
-            .draw(&root, &style::Style::new(size, false))
+            .draw(&root, &style::Style::new(large, false))
             .map_err(draw_error::<C>)?;
         root.present().map_err(draw_error::<C>)?;
     }
+    let pixels = downsample(&drawn, w as usize, h as usize, k as usize);
     let mut bytes = Vec::new();
     let mut encoder = ::png::Encoder::new(&mut bytes, w, h);
     encoder.set_color(::png::ColorType::Rgb);
@@ -198,10 +219,49 @@ fn png<C: Chart>(chart: &C, size: Size) -> Result<Vec<u8>, ChartError> {
     Ok(bytes)
 }
 
+/// Averages each `k` × `k` block of an RGB image `k` times the size of `w` × `h`.
+/// `while` loops over plain indices: this also runs in unoptimised test builds, where
+/// iterator adapters cost a call each.
+fn downsample(large: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
+    let stride = w * k * 3;
+    let n = (k * k) as u32;
+    let mut out = vec![0u8; w * h * 3];
+    let mut sums = vec![0u32; w * 3];
+    let mut y = 0;
+    while y < h {
+        sums.fill(0);
+        let mut i = y * k * stride;
+        let end = i + k * stride;
+        let mut j = 0;
+        while i < end {
+            // Columns k·x .. k·x + k − 1 of a source row add into output column x.
+            sums[j] += large[i] as u32;
+            sums[j + 1] += large[i + 1] as u32;
+            sums[j + 2] += large[i + 2] as u32;
+            i += 3;
+            if i % (k * 3) == 0 {
+                j += 3;
+                if j == w * 3 {
+                    j = 0;
+                }
+            }
+        }
+        let o = y * w * 3;
+        let mut c = 0;
+        while c < w * 3 {
+            out[o + c] = ((sums[c] + n / 2) / n) as u8;
+            c += 1;
+        }
+        y += 1;
+    }
+    out
+}
+
 fn svg<C: Chart>(chart: &C, size: Size) -> Result<String, ChartError> {
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, (size.width, size.height)).into_drawing_area();
+        let root =
+            SVGBackend::with_string(&mut text, (size.width, size.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error::<C>)?;
         chart
             .draw(&root, &style::Style::new(size, true))
@@ -221,6 +281,13 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ChartError> {
     }
     result.map_err(|source| ChartError::Write {
         path: path.display().to_string(),
+        source,
+    })
+}
+
+fn create_dir(dir: &Path) -> Result<(), ChartError> {
+    std::fs::create_dir_all(dir).map_err(|source| ChartError::Write {
+        path: dir.display().to_string(),
         source,
     })
 }
@@ -266,17 +333,19 @@ pub fn thousands(n: u64) -> String {
 pub fn draw_run(dir: &Path, out: &Path, options: &ChartOptions) -> Result<Vec<String>, ChartError> {
     check_names(options, &RUN_CHARTS, "a run")?;
     let run = RunFolder::read(dir)?;
+    create_dir(out)?;
     let subtitle = run_subtitle(&run.summary);
     let mut files = Vec::new();
     if options.wants(RetentionCurve::NAME) {
-        let chart = RetentionCurve::from_run(
-            &run,
-            options.frame(RetentionCurve::TITLE, subtitle.clone()),
-        );
+        let chart =
+            RetentionCurve::from_run(&run, options.frame(RetentionCurve::TITLE, subtitle.clone()));
         files.extend(render(&chart, out, options)?);
     }
     if options.wants(Timeseries::NAME) {
-        let chart = Timeseries::from_run(&run, options.frame(Timeseries::TITLE, subtitle.clone()));
+        let chart = Timeseries::from_run(
+            &run,
+            options.frame(Timeseries::title(&run), subtitle.clone()),
+        );
         files.extend(render(&chart, out, options)?);
     }
     if options.wants(TypeMix::NAME) {
@@ -307,15 +376,15 @@ pub fn draw_comparison(
             SUMMARY_METRICS.join(", ")
         )));
     }
-    let runs = dirs
+    let mut runs = dirs
         .iter()
         .map(|d| RunFolder::read(d))
         .collect::<Result<Vec<_>, _>>()?;
+    // Legends and lines follow the varied values (none, low, …, inf), not folder order.
+    let order = Comparison::of(&runs).order();
+    runs = order.into_iter().map(|i| runs[i].clone()).collect();
     let comparison = Comparison::of(&runs);
-    std::fs::create_dir_all(out).map_err(|source| ChartError::Write {
-        path: out.display().to_string(),
-        source,
-    })?;
+    create_dir(out)?;
     let subtitle = comparison.subtitle(&runs);
     let mut drawn = ComparisonFiles::default();
     if options.wants(RetentionCurves::NAME) {
@@ -351,6 +420,24 @@ pub fn draw_comparison(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn downsampling_averages_blocks() {
+        // A 4 × 2 image of 2 × 2 blocks: white, black | black, white rows.
+        let mut large = Vec::new();
+        for row in 0..4 {
+            for col in 0..4 {
+                let white = (col < 2) == (row < 2);
+                large.extend([if white { 255 } else { 0 }; 3]);
+            }
+        }
+        assert_eq!(
+            downsample(&large, 2, 2, 2),
+            [255, 255, 255, 0, 0, 0, 0, 0, 0, 255, 255, 255]
+        );
+        let grey: Vec<u8> = [0u8, 255, 255, 0].iter().flat_map(|v| [*v; 3]).collect();
+        assert_eq!(downsample(&grey, 1, 1, 2), [128, 128, 128]);
+    }
 
     #[test]
     fn thousands_are_grouped() {

@@ -114,7 +114,12 @@ impl RunFolder {
                 dir: dir.display().to_string(),
             });
         }
-        for file in ["scenario.toml", "summary.json", "curve.csv", "timeseries.csv"] {
+        for file in [
+            "scenario.toml",
+            "summary.json",
+            "curve.csv",
+            "timeseries.csv",
+        ] {
             if !dir.join(file).is_file() {
                 return Err(ResultsError::NotResults {
                     dir: dir.display().to_string(),
@@ -123,10 +128,11 @@ impl RunFolder {
             }
         }
         let scenario_path = dir.join("scenario.toml");
-        let scenario = Scenario::load(&scenario_path, &[]).map_err(|e| ResultsError::Malformed {
-            file: scenario_path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let scenario =
+            Scenario::load(&scenario_path, &[]).map_err(|e| ResultsError::Malformed {
+                file: scenario_path.display().to_string(),
+                message: e.to_string(),
+            })?;
         Ok(RunFolder {
             dir: dir.to_path_buf(),
             scenario,
@@ -147,8 +153,8 @@ impl RunFolder {
 
 fn read_summary(path: &Path) -> Result<Summary, ResultsError> {
     let text = std::fs::read_to_string(path).map_err(|e| malformed(path, e.to_string()))?;
-    let json: Value = serde_json::from_str(&text)
-        .map_err(|e| malformed(path, format!("not valid JSON: {e}")))?;
+    let json: Value =
+        serde_json::from_str(&text).map_err(|e| malformed(path, format!("not valid JSON: {e}")))?;
     let number = |key: &str| -> Result<Option<f64>, ResultsError> {
         match json.get(key) {
             None => Err(malformed(path, format!("no key `{key}`"))),
@@ -191,7 +197,8 @@ struct Table<'a> {
 
 impl<'a> Table<'a> {
     fn read(path: &'a Path) -> Result<Table<'a>, ResultsError> {
-        let mut reader = csv::Reader::from_path(path).map_err(|e| malformed(path, e.to_string()))?;
+        let mut reader =
+            csv::Reader::from_path(path).map_err(|e| malformed(path, e.to_string()))?;
         let columns = reader
             .headers()
             .map_err(|e| malformed(path, e.to_string()))?
@@ -208,6 +215,11 @@ impl<'a> Table<'a> {
             columns,
             rows,
         })
+    }
+
+    /// Fails naming the first of `names` the table lacks, even when it has no rows.
+    fn require(&self, names: &[&str]) -> Result<(), ResultsError> {
+        names.iter().try_for_each(|n| self.column(n).map(|_| ()))
     }
 
     /// The index of a required column.
@@ -231,10 +243,7 @@ impl<'a> Table<'a> {
             t => t.parse().map(Some).map_err(|_| {
                 malformed(
                     self.path,
-                    format!(
-                        "row {}: `{name}` = {t:?}: expected a number",
-                        row_index + 1
-                    ),
+                    format!("row {}: `{name}` = {t:?}: expected a number", row_index + 1),
                 )
             }),
         }
@@ -262,6 +271,14 @@ impl<'a> Table<'a> {
 
 fn read_curve(path: &Path) -> Result<Vec<CurveBin>, ResultsError> {
     let t = Table::read(path)?;
+    t.require(&[
+        "cs_mid",
+        "observations",
+        "retention",
+        "retention_low",
+        "retention_high",
+        "cs_mean",
+    ])?;
     (0..t.rows.len())
         .map(|i| {
             let mid = t
@@ -281,6 +298,8 @@ fn read_curve(path: &Path) -> Result<Vec<CurveBin>, ResultsError> {
 
 fn read_timeseries(path: &Path) -> Result<Vec<FirmPeriod>, ResultsError> {
     let t = Table::read(path)?;
+    t.require(&["period", "firm", "customers", "share", "retention"])?;
+    t.require(&CustomerType::ALL.map(CustomerType::plural))?;
     let has_events = t.columns.contains_key("events");
     (0..t.rows.len())
         .map(|i| {
@@ -341,6 +360,9 @@ mod tests {
     fn a_folder_without_results_is_named_with_the_missing_file() {
         let dir = tempfile::tempdir().unwrap();
         let e = RunFolder::read(dir.path()).unwrap_err().to_string();
-        assert!(e.contains("not a results folder") && e.contains("scenario.toml"), "{e}");
+        assert!(
+            e.contains("not a results folder") && e.contains("scenario.toml"),
+            "{e}"
+        );
     }
 }

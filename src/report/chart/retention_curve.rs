@@ -13,13 +13,13 @@
 //! mean effective R (`mean_r_eff` of `summary.json`) in the structural form, where R
 //! differs between customers; its label says which.
 
+use super::Chart;
 use super::layout::{
     self, Align, Axis, Entry, Frame, Key, Legend, MARGIN, Rect, Shape, draw_axes, draw_grid,
     header, number, plot_rect, scale, text, text_width,
 };
 use super::results::{CurveBin, RunFolder};
 use super::style::{Style, line, palette, pt};
-use super::Chart;
 use crate::model::constraint::defect_probability;
 use crate::model::loyalty::LoyaltyCurve;
 use crate::scenario::{Combine, ConstraintForm, Loyalty, Scenario};
@@ -56,14 +56,24 @@ impl Zones {
 
     fn spans(&self) -> [(f64, f64, &'static str, RGBColor); 3] {
         [
-            (1.0, self.indifference, "defection", palette::tint(palette::VERMILLION, 0.10)),
+            (
+                1.0,
+                self.indifference,
+                "defection",
+                palette::tint(palette::VERMILLION, 0.10),
+            ),
             (
                 self.indifference,
                 self.affection,
                 "indifference",
                 palette::tint(palette::YELLOW, 0.16),
             ),
-            (self.affection, 5.0, "affection", palette::tint(palette::BLUISH_GREEN, 0.12)),
+            (
+                self.affection,
+                5.0,
+                "affection",
+                palette::tint(palette::BLUISH_GREEN, 0.12),
+            ),
         ]
     }
 }
@@ -86,12 +96,7 @@ pub(super) struct ZoneLabels {
 }
 
 impl ZoneLabels {
-    pub(super) fn place<DB: DrawingBackend>(
-        root: &DrawingArea<DB, Shift>,
-        style: &Style,
-        rect: Rect,
-        zones: &Zones,
-    ) -> ZoneLabels {
+    pub(super) fn place(style: &Style, rect: Rect, zones: &Zones) -> ZoneLabels {
         let pad = style.px(6.0);
         let mut placed: Vec<(i32, usize, &'static str)> = Vec::new();
         let mut ends: Vec<i32> = Vec::new();
@@ -99,7 +104,7 @@ impl ZoneLabels {
             if hi - lo <= 0.0 {
                 continue;
             }
-            let w = text_width(root, style, name, pt::ANNOTATION);
+            let w = text_width(style, name, pt::ANNOTATION);
             let a = scale(lo, 1.0, 5.0, rect.left, rect.right);
             let b = scale(hi, 1.0, 5.0, rect.left, rect.right);
             let cx = ((a + b) / 2).clamp(rect.left + w / 2, rect.right - w / 2);
@@ -132,7 +137,15 @@ impl ZoneLabels {
         let row_h = style.size.px(pt::ANNOTATION) * 1.3;
         for &(x, row, name) in &self.placed {
             let baseline = top - style.px(4.0) - ((self.rows - 1 - row) as f64 * row_h) as i32;
-            text(root, style, name, pt::ANNOTATION, palette::MUTED, (x, baseline), Align::Center)?;
+            text(
+                root,
+                style,
+                name,
+                pt::ANNOTATION,
+                palette::MUTED,
+                (x, baseline),
+                Align::Center,
+            )?;
         }
         Ok(())
     }
@@ -141,7 +154,6 @@ impl ZoneLabels {
 /// Shades the zones over the data area and marks their borders.
 pub(super) fn shade_zones<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    style: &Style,
     rect: Rect,
     zones: &Zones,
 ) -> layout::Drawn<DB> {
@@ -151,7 +163,10 @@ pub(super) fn shade_zones<DB: DrawingBackend>(
         }
         let a = scale(lo, 1.0, 5.0, rect.left, rect.right);
         let b = scale(hi, 1.0, 5.0, rect.left, rect.right);
-        root.draw(&Rectangle::new([(a, rect.top), (b, rect.bottom)], color.filled()))?;
+        root.draw(&Rectangle::new(
+            [(a, rect.top), (b, rect.bottom)],
+            color.filled(),
+        ))?;
     }
     Ok(())
 }
@@ -170,7 +185,9 @@ pub(super) fn draw_bins<DB: DrawingBackend>(
     let s = color.stroke_width(style.px(line::INTERVAL) as u32);
     let y = |v: f64| scale(v * 100.0, 0.0, 100.0, rect.bottom, rect.top);
     for bin in bins.iter().filter(|b| b.observations > 0) {
-        let Some(retention) = bin.retention else { continue };
+        let Some(retention) = bin.retention else {
+            continue;
+        };
         let x = scale(bin.cs, 1.0, 5.0, rect.left, rect.right);
         if intervals {
             if let Some((lo, hi)) = bin.interval {
@@ -200,7 +217,7 @@ impl Theory {
     /// (reduced form) or the run's mean effective R (structural form).
     pub fn of(scenario: &Scenario, mean_r_eff: Option<f64>) -> Theory {
         let curve = LoyaltyCurve::new(&scenario.loyalty);
-        let grid: Vec<f64> = (0..=400).map(|i| 1.0 + i as f64 / 100.0).collect();
+        let grid: Vec<f64> = (0..=200).map(|i| 1.0 + i as f64 / 50.0).collect();
         let loyalty = grid.iter().map(|&cs| (cs, curve.f(cs))).collect();
         let c = &scenario.constraint;
         let (r, combine, label) = match c.form {
@@ -222,10 +239,9 @@ impl Theory {
                     Some(r) if r.is_infinite() => {
                         "Expected retention, R_eff = ∞: everyone stays".to_string()
                     }
-                    Some(r) => format!(
-                        "Expected CL = 1 − (1 − f)·exp(−R_eff), R_eff = {} (run mean)",
-                        short(r)
-                    ),
+                    Some(r) => {
+                        format!("Expected CL = 1 − (1 − f)·exp(−R_eff), R_eff = {r:.2} (run mean)")
+                    }
                     None => String::new(),
                 };
                 (mean_r_eff, Combine::Exponential, label)
@@ -300,6 +316,7 @@ impl RetentionCurve {
             });
         }
         Legend {
+            heading_room: 0.0,
             heading: None,
             entries,
         }
@@ -343,17 +360,30 @@ impl Chart for RetentionCurve {
         let mut top = area.top + header(root, style, &self.frame, area)? + style.px(8.0);
         let (x, y) = (cs_axis(), retention_axis());
         let legend = self.legend();
-        let probe = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y);
+        let probe = plot_rect(style, Rect { top, ..area }, Some(&x), &y);
         let legend_width = area.right - probe.left;
         legend.draw(root, style, probe.left, top, legend_width)?;
-        top += legend.height(root, style, legend_width) + style.px(4.0);
-        let mut rect = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y);
-        let labels = ZoneLabels::place(root, style, rect, &self.zones);
+        top += legend.height(style, legend_width) + style.px(4.0);
+        let mut rect = plot_rect(style, Rect { top, ..area }, Some(&x), &y);
+        let labels = ZoneLabels::place(style, rect, &self.zones);
         rect.top += labels.height(style);
 
-        shade_zones(root, style, rect, &self.zones)?;
-        draw_grid(root, style, rect, &x, &y, layout::Grid { x: false, y: true })?;
+        shade_zones(root, rect, &self.zones)?;
+        draw_grid(
+            root,
+            style,
+            rect,
+            &x,
+            &y,
+            layout::Grid { x: false, y: true },
+        )?;
         labels.draw(root, style, rect.top)?;
+        if let Some((points, _)) = &self.theory.retention {
+            let px: Vec<Option<(i32, i32)>> =
+                curve_pixels(rect, points).into_iter().map(Some).collect();
+            layout::polyline(root, &px, palette::VERMILLION, style.px(line::DATA))?;
+        }
+        // Dashed over solid: with R = 0 the two lines coincide and both stay visible.
         let dash = (style.size.px(4.0), style.size.px(2.5));
         layout::dashed(
             root,
@@ -362,11 +392,15 @@ impl Chart for RetentionCurve {
             style.px(line::THEORY),
             dash,
         )?;
-        if let Some((points, _)) = &self.theory.retention {
-            let px: Vec<Option<(i32, i32)>> = curve_pixels(rect, points).into_iter().map(Some).collect();
-            layout::polyline(root, &px, palette::VERMILLION, style.px(line::DATA))?;
-        }
-        draw_bins(root, style, rect, &self.bins, palette::INK, Shape::Circle, true)?;
-        draw_axes(root, style, rect, Some(&x), &y)
+        draw_bins(
+            root,
+            style,
+            rect,
+            &self.bins,
+            palette::INK,
+            Shape::Circle,
+            true,
+        )?;
+        draw_axes(root, style, rect, &x, true, &y)
     }
 }

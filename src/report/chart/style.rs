@@ -12,7 +12,7 @@ use plotters::style::{FontFamily, IntoFont, RGBColor, TextStyle};
 use std::sync::Once;
 
 /// The embedded font: DejaVu Sans (licence in `assets/fonts/`).
-const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+pub(super) const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
 /// The family name charts ask for. The embedded font is registered under it, so PNGs
 /// never look for system fonts; SVGs name it with a generic fallback for viewers
@@ -23,8 +23,7 @@ pub const FAMILY: &str = "DejaVu Sans, sans-serif";
 pub fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        if plotters::style::register_font(FAMILY, plotters::style::FontStyle::Normal, FONT)
-            .is_err()
+        if plotters::style::register_font(FAMILY, plotters::style::FontStyle::Normal, FONT).is_err()
         {
             panic!("the embedded font does not parse");
         }
@@ -88,12 +87,12 @@ impl std::str::FromStr for Size {
                     Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?))
                 });
                 match parsed {
-                    Some((w, h)) if (400..=10_000).contains(&w) && (300..=10_000).contains(&h) => {
+                    Some((w, h)) if (400..=8000).contains(&w) && (300..=8000).contains(&h) => {
                         Ok(Size::pixels(w, h))
                     }
                     _ => Err(format!(
                         "{s:?}: expected screen (1600x1000), print (2100x1350 at 300 dpi) or \
-                         WIDTHxHEIGHT in pixels, 400x300 to 10000x10000"
+                         WIDTHxHEIGHT in pixels, 400x300 to 8000x8000"
                     )),
                 }
             }
@@ -125,7 +124,7 @@ pub mod line {
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub size: Size,
-    /// Drawing for SVG rather than pixels: the two place text differently (below).
+    /// Drawing for SVG rather than pixels: text is then left to the viewer.
     pub vector: bool,
 }
 
@@ -135,25 +134,23 @@ impl Style {
         Style { size, vector }
     }
 
-    /// How far below the point plotters draws top-anchored text at the baseline falls,
-    /// in pixels. The bitmap backend puts the baseline at half the ab_glyph scale
-    /// (0.582 em); SVG viewers at `dy = 0.76em` of a font-size 1/1.24 of it (0.713 em).
-    /// Placing text by its baseline keeps PNG and SVG alike.
-    pub fn baseline(&self, points: f64) -> i32 {
-        let em = self.size.px(points);
-        (em * if self.vector { 0.713 } else { 0.582 }).round() as i32
-    }
-
+    /// Points to whole pixels, at least one.
     pub fn px(&self, points: f64) -> i32 {
         self.size.ipx(points)
     }
 
-    /// Text of `points` in `color`. The font is scaled so its em is `points` tall
-    /// (plotters sizes ab_glyph text by ascent minus descent, 1.164 em for DejaVu Sans).
+    /// SVG text of `points` in `color`. plotters writes `font-size` as its size / 1.24,
+    /// so this makes the em exactly `points`. (PNG text is drawn by `text.rs`.)
     pub fn text(&self, points: f64, color: RGBColor) -> TextStyle<'static> {
-        (FontFamily::Name(FAMILY), self.size.px(points) * 1.164)
+        (FontFamily::Name(FAMILY), self.size.px(points) * 1.24)
             .into_font()
             .color(&color)
+    }
+
+    /// Where the baseline of top-anchored SVG text falls below its point, in pixels:
+    /// plotters sets `dy="0.76em"`.
+    pub fn svg_baseline(&self, points: f64) -> i32 {
+        (self.size.px(points) * 0.76).round() as i32
     }
 }
 
@@ -194,6 +191,40 @@ pub mod palette {
         SERIES[i % SERIES.len()]
     }
 
+    /// Colours of named series such as firms: a name that is a colour word gets that
+    /// colour (a firm called "Red" is not drawn blue), the others take the series
+    /// colours in order, skipping those already taken.
+    pub fn named(names: &[String]) -> Vec<RGBColor> {
+        let word = |name: &str| match name.trim().to_ascii_lowercase().as_str() {
+            "red" | "vermillion" | "vermilion" => Some(VERMILLION),
+            "blue" => Some(BLUE),
+            "green" => Some(BLUISH_GREEN),
+            "orange" => Some(ORANGE),
+            "yellow" => Some(YELLOW),
+            "purple" | "pink" | "magenta" => Some(REDDISH_PURPLE),
+            "sky" | "light blue" | "cyan" => Some(SKY_BLUE),
+            "black" => Some(BLACK),
+            _ => None,
+        };
+        let mut colours: Vec<Option<RGBColor>> = names.iter().map(|n| word(n)).collect();
+        // Two firms named alike keep distinct colours: only the first takes the word's.
+        for i in 0..colours.len() {
+            if colours[..i].contains(&colours[i]) {
+                colours[i] = None;
+            }
+        }
+        let free: Vec<RGBColor> = SERIES
+            .iter()
+            .copied()
+            .filter(|c| !colours.contains(&Some(*c)))
+            .collect();
+        let mut next = free.iter().copied().cycle();
+        colours
+            .into_iter()
+            .map(|c| c.unwrap_or_else(|| next.next().unwrap_or(BLACK)))
+            .collect()
+    }
+
     /// `c` mixed with white: `amount` 0 is white, 1 is `c`.
     pub fn tint(c: RGBColor, amount: f64) -> RGBColor {
         let mix = |v: u8| (255.0 - (255.0 - v as f64) * amount).round() as u8;
@@ -213,7 +244,11 @@ pub mod palette {
             (170, 220, 50),
             (253, 231, 37),
         ];
-        let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let x = t * (STOPS.len() - 1) as f64;
         let i = (x.floor() as usize).min(STOPS.len() - 2);
         let f = x - i as f64;
@@ -224,7 +259,8 @@ pub mod palette {
 
     /// Whether text on `c` should be white rather than ink.
     pub fn is_dark(c: RGBColor) -> bool {
-        0.299 * c.0 as f64 + 0.587 * c.1 as f64 + 0.114 * c.2 as f64 < 140.0
+        let luma = 0.299 * f64::from(c.0) + 0.587 * f64::from(c.1) + 0.114 * f64::from(c.2);
+        luma < 140.0
     }
 }
 
@@ -244,6 +280,22 @@ pub fn type_color(t: crate::model::CustomerType) -> RGBColor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn firms_named_after_colours_get_them() {
+        let names: Vec<String> = ["Red", "Blue", "Green", "Acme"].map(String::from).to_vec();
+        let c = palette::named(&names);
+        assert_eq!(
+            c[..3],
+            [palette::VERMILLION, palette::BLUE, palette::BLUISH_GREEN]
+        );
+        assert!(!c[..3].contains(&c[3]));
+        let plain: Vec<String> = ["A", "B"].map(String::from).to_vec();
+        assert_eq!(
+            palette::named(&plain),
+            [palette::series(0), palette::series(1)]
+        );
+    }
 
     #[test]
     fn sizes_parse() {

@@ -15,14 +15,36 @@ use super::style::{Style, line, palette, pt};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+/// The events of a run, `(period, what happened)` in period order: each period's
+/// texts from the `events` column, gathered over its firms' rows without repeats.
+pub(super) fn events_of(run: &RunFolder) -> Vec<(u32, String)> {
+    let mut events: Vec<(u32, String)> = Vec::new();
+    for row in &run.timeseries {
+        let Some(e) = &row.events else { continue };
+        match events.iter_mut().find(|(p, _)| *p == row.period) {
+            Some((_, text)) if !text.split("; ").any(|t| t == e) => {
+                text.push_str("; ");
+                text.push_str(e);
+            }
+            Some(_) => {}
+            None => events.push((row.period, e.clone())),
+        }
+    }
+    events.sort_by_key(|(p, _)| *p);
+    events
+}
+
+/// `(period, value)` of one line, a share in [0, 1] or missing.
+pub type Series = Vec<(u32, Option<f64>)>;
+
 /// One firm's lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirmSeries {
     pub firm: String,
-    /// `(period, share)`, share in [0, 1] or missing.
-    pub share: Vec<(u32, Option<f64>)>,
-    /// `(period, retention)`, retention in [0, 1] or missing.
-    pub retention: Vec<(u32, Option<f64>)>,
+    /// Market share per period.
+    pub share: Series,
+    /// Retention per period.
+    pub retention: Series,
 }
 
 /// Share and retention per firm over time.
@@ -32,54 +54,65 @@ pub struct Timeseries {
     pub firms: Vec<FirmSeries>,
     /// `(period, what happened)`, in period order.
     pub events: Vec<(u32, String)>,
+    /// First and last period of the run.
+    pub periods: (u32, u32),
 }
 
 impl Timeseries {
     pub const NAME: &'static str = "timeseries";
     pub const TITLE: &'static str = "Market share and retention by firm";
+    pub const TITLE_ONE_FIRM: &'static str = "Retention over time";
 
     pub fn from_run(run: &RunFolder, frame: Frame) -> Timeseries {
-        let mut firms: Vec<FirmSeries> = Vec::new();
-        let mut events: Vec<(u32, String)> = Vec::new();
+        let mut rows_of: Vec<(String, Vec<&super::results::FirmPeriod>)> = Vec::new();
+        let (mut first, mut last) = (u32::MAX, 0);
         for row in &run.timeseries {
-            let i = match firms.iter().position(|f| f.firm == row.firm) {
-                Some(i) => i,
-                None => {
-                    firms.push(FirmSeries {
-                        firm: row.firm.clone(),
-                        share: Vec::new(),
-                        retention: Vec::new(),
-                    });
-                    firms.len() - 1
-                }
-            };
-            firms[i].share.push((row.period, row.share));
-            firms[i].retention.push((row.period, row.retention));
-            if let Some(e) = &row.events {
-                match events.iter_mut().find(|(p, _)| *p == row.period) {
-                    Some((_, text)) if !text.split("; ").any(|t| t == e) => {
-                        text.push_str("; ");
-                        text.push_str(e);
-                    }
-                    Some(_) => {}
-                    None => events.push((row.period, e.clone())),
-                }
+            first = first.min(row.period);
+            last = last.max(row.period);
+            match rows_of.iter_mut().find(|(f, _)| *f == row.firm) {
+                Some((_, rows)) => rows.push(row),
+                None => rows_of.push((row.firm.clone(), vec![row])),
             }
         }
-        events.sort_by_key(|(p, _)| *p);
+        let firms = rows_of
+            .into_iter()
+            .map(|(firm, rows)| {
+                // A firm that enters later has no customers before: its lines start at
+                // the period before its first customers, at zero.
+                let skip = rows
+                    .iter()
+                    .position(|r| r.customers > 0)
+                    .map_or(0, |i| i.saturating_sub(1));
+                FirmSeries {
+                    firm,
+                    share: rows[skip..].iter().map(|r| (r.period, r.share)).collect(),
+                    retention: rows[skip..]
+                        .iter()
+                        .map(|r| (r.period, r.retention))
+                        .collect(),
+                }
+            })
+            .collect();
         Timeseries {
             frame,
             firms,
-            events,
+            events: events_of(run),
+            periods: (first.min(last), last),
         }
     }
 
-    fn periods(&self) -> (f64, f64) {
-        let all = self.firms.iter().flat_map(|f| f.share.iter().map(|(p, _)| *p));
-        let (lo, hi) = all.fold((u32::MAX, 0), |(a, b), p| (a.min(p), b.max(p)));
-        if lo > hi {
-            (0.5, 1.5)
-        } else if lo == hi {
+    /// The title for a run: with one firm, share is 100% throughout and not drawn.
+    pub fn title(run: &RunFolder) -> &'static str {
+        if run.scenario.firms.len() == 1 {
+            Self::TITLE_ONE_FIRM
+        } else {
+            Self::TITLE
+        }
+    }
+
+    fn x_range(&self) -> (f64, f64) {
+        let (lo, hi) = self.periods;
+        if lo >= hi {
             (lo as f64 - 0.5, hi as f64 + 0.5)
         } else {
             (lo as f64, hi as f64)
@@ -94,12 +127,18 @@ pub(super) fn period_axis(low: f64, high: f64) -> Axis {
     axis
 }
 
-/// An axis in percent from a round value below `min` (a share in [0, 1]) to 100.
-fn percent_axis_to_100(title: &str, min: Option<f64>) -> Axis {
-    let min = min.map_or(0.0, |m| m * 100.0);
-    let step = nice_step(100.0 - min, 5);
-    let low = ((min - step * 0.25) / step).floor().max(0.0) * step;
-    Axis::linear(title, low.min(90.0), 100.0, 5, number)
+/// An axis in percent around `low..high` (shares in [0, 1]), in round steps, within
+/// 0 to 100: retention moves by a few points, which a 0-to-100 axis would flatten.
+fn percent_axis_around(title: &str, range: Option<(f64, f64)>) -> Axis {
+    let (lo, hi) = range.map_or((0.0, 100.0), |(a, b)| (a * 100.0, b * 100.0));
+    // At least 5 points tall, so that sampling noise is not blown up into a trend.
+    let widen = (5.0 - (hi - lo)).max(0.0) / 2.0;
+    let (lo, hi) = ((lo - widen).max(0.0), (hi + widen).min(100.0));
+    let pad = ((hi - lo) * 0.08).max(0.5);
+    let step = nice_step(hi - lo + 2.0 * pad, 5);
+    let low = (((lo - pad) / step).floor() * step).max(0.0);
+    let high = (((hi + pad) / step).ceil() * step).min(100.0);
+    Axis::linear(title, low, high.max(low + step), 5, number)
 }
 
 /// An axis in percent from 0 to a round value above `max` (a share in [0, 1]).
@@ -111,14 +150,15 @@ fn percent_axis_from_0(title: &str, max: Option<f64>) -> Axis {
 }
 
 /// Event labels above the data, staggered into rows where they would touch.
-struct EventLabels {
+pub(super) struct EventLabels {
+    /// `(x of the event, x of its label's centre, row, text)`.
     placed: Vec<(i32, i32, usize, String)>,
     rows: usize,
 }
 
 impl EventLabels {
-    fn place<DB: DrawingBackend>(
-        root: &DrawingArea<DB, Shift>,
+    /// Lays out labels over the data area `rect` (they may run on to `right`).
+    pub(super) fn place(
         style: &Style,
         rect: Rect,
         right: i32,
@@ -130,7 +170,7 @@ impl EventLabels {
         let mut placed = Vec::new();
         for (period, what) in events {
             let at = scale(*period as f64, x.low, x.high, rect.left, rect.right);
-            let w = text_width(root, style, what, pt::ANNOTATION);
+            let w = text_width(style, what, pt::ANNOTATION);
             let cx = at.clamp(rect.left + w / 2, right - w / 2);
             let row = (0..)
                 .find(|&r| ends.get(r).is_none_or(|&end| cx - w / 2 >= end + pad))
@@ -147,7 +187,40 @@ impl EventLabels {
         }
     }
 
-    fn height(&self, style: &Style) -> i32 {
+    /// Draws each event as a dashed line from `top` to `bottom`, its label above `top`.
+    pub(super) fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        style: &Style,
+        top: i32,
+        bottom: i32,
+    ) -> layout::Drawn<DB> {
+        let row_h = style.size.px(pt::ANNOTATION) * 1.3;
+        let dash = (style.size.px(2.5), style.size.px(2.0));
+        for (at, cx, row, what) in &self.placed {
+            layout::dashed(
+                root,
+                &[(*at, top), (*at, bottom)],
+                palette::MUTED,
+                style.px(line::GRID * 1.5),
+                dash,
+            )?;
+            let baseline = top - style.px(4.0) - ((self.rows - 1 - row) as f64 * row_h) as i32;
+            text(
+                root,
+                style,
+                what,
+                pt::ANNOTATION,
+                palette::INK,
+                (*cx, baseline),
+                Align::Center,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The height of the band the labels need above the data.
+    pub(super) fn height(&self, style: &Style) -> i32 {
         if self.rows == 0 {
             0
         } else {
@@ -166,25 +239,32 @@ impl Chart for Timeseries {
     ) -> layout::Drawn<DB> {
         let area = inner(root, style);
         let mut top = area.top + header(root, style, &self.frame, area)? + style.px(8.0);
-        let (p0, p1) = self.periods();
+        let (p0, p1) = self.x_range();
         let x = period_axis(p0, p1);
-        let shares = self.firms.iter().flat_map(|f| f.share.iter().filter_map(|(_, v)| *v));
-        let retentions = self.firms.iter().flat_map(|f| f.retention.iter().filter_map(|(_, v)| *v));
-        let y_share = percent_axis_from_0("Market share (%)", shares.fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v)))));
-        let y_ret = percent_axis_to_100(
-            "Retention per period (%)",
-            retentions.fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v)))),
-        );
-        let legend = Legend {
-            heading: None,
-            entries: self
-                .firms
+        let values = |pick: fn(&FirmSeries) -> &Series| {
+            self.firms
                 .iter()
-                .enumerate()
-                .map(|(i, f)| Entry {
-                    label: f.firm.clone(),
+                .flat_map(move |f| pick(f).iter().filter_map(|(_, v)| *v))
+                .fold(None, |m: Option<(f64, f64)>, v| {
+                    Some(m.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
+                })
+        };
+        let y_share = percent_axis_from_0("Market share (%)", values(|f| &f.share).map(|r| r.1));
+        let y_ret = percent_axis_around("Retention per period (%)", values(|f| &f.retention));
+        // With one firm share is 100% throughout: only retention is drawn.
+        let with_share = self.firms.len() > 1;
+        let names: Vec<String> = self.firms.iter().map(|f| f.firm.clone()).collect();
+        let colours = palette::named(&names);
+        let legend = Legend {
+            heading_room: 0.0,
+            heading: None,
+            entries: names
+                .iter()
+                .zip(&colours)
+                .map(|(name, &color)| Entry {
+                    label: name.clone(),
                     key: Key::Line {
-                        color: palette::series(i),
+                        color,
                         width: line::DATA,
                         dashed: false,
                     },
@@ -192,63 +272,62 @@ impl Chart for Timeseries {
                 .collect(),
         };
         // Both panels share their left edge: the wider of the two axes decides it.
-        let probe_top = plot_rect(root, style, Rect { top, ..area }, None, &y_share);
-        let probe_bottom = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y_ret);
-        let left = probe_top.left.max(probe_bottom.left);
+        let probe_bottom = plot_rect(style, Rect { top, ..area }, Some(&x), &y_ret);
+        let left = if with_share {
+            plot_rect(style, Rect { top, ..area }, None, &y_share)
+                .left
+                .max(probe_bottom.left)
+        } else {
+            probe_bottom.left
+        };
         let right = probe_bottom.right;
         legend.draw(root, style, left, top, area.right - left)?;
-        top += legend.height(root, style, area.right - left) + style.px(4.0);
+        top += legend.height(style, area.right - left) + style.px(4.0);
         let probe = Rect {
             left,
             right,
             top,
             bottom: area.bottom,
         };
-        let events = EventLabels::place(root, style, probe, area.right, &x, &self.events);
+        let events = EventLabels::place(style, probe, area.right, &x, &self.events);
         top += events.height(style);
 
-        let gap = style.px(14.0);
-        let x_space = area.bottom - probe_bottom.bottom;
-        let panel = (area.bottom - x_space - top - gap) / 2;
+        let gap = style.px(20.0);
+        let bottom = probe_bottom.bottom;
+        let lower_top = if with_share {
+            top + (bottom - top - gap) / 2 + gap
+        } else {
+            top
+        };
         let upper = Rect {
             left,
             right,
             top,
-            bottom: top + panel,
+            bottom: lower_top - gap,
         };
         let lower = Rect {
             left,
             right,
-            top: upper.bottom + gap,
-            bottom: upper.bottom + gap + panel,
+            top: lower_top,
+            bottom,
         };
-
-        let grid = layout::Grid { x: false, y: true };
-        draw_grid(root, style, upper, &x, &y_share, grid)?;
-        draw_grid(root, style, lower, &x, &y_ret, grid)?;
-
-        // Events: a dashed line through both panels, the label above.
-        let row_h = style.size.px(pt::ANNOTATION) * 1.3;
-        for (at, cx, row, what) in &events.placed {
-            let dash = (style.size.px(2.5), style.size.px(2.0));
-            layout::dashed(
-                root,
-                &[(*at, upper.top), (*at, lower.bottom)],
-                palette::MUTED,
-                style.px(line::GRID * 1.5),
-                dash,
-            )?;
-            let baseline = upper.top - style.px(4.0) - ((events.rows - 1 - row) as f64 * row_h) as i32;
-            text(root, style, what, pt::ANNOTATION, palette::INK, (*cx, baseline), Align::Center)?;
+        // (data area, y axis, whether it shows share rather than retention)
+        let mut panels = vec![(lower, &y_ret, false)];
+        if with_share {
+            panels.insert(0, (upper, &y_share, true));
         }
 
+        let grid = layout::Grid { x: false, y: true };
+        for (rect, axis, _) in &panels {
+            draw_grid(root, style, *rect, &x, axis, grid)?;
+        }
+
+        events.draw(root, style, top, bottom)?;
+
         let width = style.px(line::DATA);
-        for (i, firm) in self.firms.iter().enumerate() {
-            let color = palette::series(i);
-            for (rect, series, axis) in [
-                (upper, &firm.share, &y_share),
-                (lower, &firm.retention, &y_ret),
-            ] {
+        for (firm, &color) in self.firms.iter().zip(&colours) {
+            for (rect, axis, share) in &panels {
+                let series = if *share { &firm.share } else { &firm.retention };
                 let px: Vec<Option<(i32, i32)>> = series
                     .iter()
                     .map(|(p, v)| {
@@ -267,14 +346,26 @@ impl Chart for Timeseries {
                     })
                     .collect();
                 layout::polyline(root, &px, color, width)?;
-                if series.len() == 1 {
-                    if let Some(p) = px[0] {
-                        layout::marker(root, layout::Shape::Circle, p, style.px(line::MARKER), color)?;
+                // A value with no neighbour would not show as a line.
+                for (k, p) in px.iter().enumerate() {
+                    let before = k > 0 && px[k - 1].is_some();
+                    let after = px.get(k + 1).is_some_and(|q| q.is_some());
+                    if let (Some(p), false, false) = (p, before, after) {
+                        layout::marker(
+                            root,
+                            layout::Shape::Circle,
+                            *p,
+                            style.px(line::MARKER),
+                            color,
+                        )?;
                     }
                 }
             }
         }
-        draw_axes(root, style, upper, None, &y_share)?;
-        draw_axes(root, style, lower, Some(&x), &y_ret)
+        let last = panels.len() - 1;
+        for (k, (rect, axis, _)) in panels.iter().enumerate() {
+            draw_axes(root, style, *rect, &x, k == last, axis)?;
+        }
+        Ok(())
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Stayers are stacked from the bottom (apostles, loyalists, hostages), leavers on top
 //! (defectors, mercenaries), terrorists between them since they may do either; the
-//! legend reads in the order of the stack from the top.
+//! legend reads in the order of the stack from the top. Events are marked as on the
+//! `timeseries` chart.
 
 use super::Chart;
 use super::layout::{
@@ -11,8 +12,8 @@ use super::layout::{
 };
 use super::results::RunFolder;
 use super::retention_curve::inner;
-use super::style::{Style, palette, type_color};
-use super::timeseries::period_axis;
+use super::style::{Style, type_color};
+use super::timeseries::{EventLabels, events_of, period_axis};
 use crate::model::CustomerType;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -33,6 +34,8 @@ pub struct TypeMix {
     pub frame: Frame,
     /// `(period, counts in CustomerType::ALL order)`, in period order.
     pub periods: Vec<(u32, [u64; 6])>,
+    /// `(period, what happened)`, marked as on the timeseries chart.
+    pub events: Vec<(u32, String)>,
 }
 
 impl TypeMix {
@@ -54,7 +57,11 @@ impl TypeMix {
             }
         }
         periods.sort_by_key(|(p, _)| *p);
-        TypeMix { frame, periods }
+        TypeMix {
+            frame,
+            periods,
+            events: events_of(run),
+        }
     }
 
     /// Each period's cumulative shares in percent, at the top of each layer of [`STACK`].
@@ -108,6 +115,7 @@ impl Chart for TypeMix {
         let x = period_axis(x0, x1);
         let y = Axis::linear("Share of customers (%)", 0.0, 100.0, 5, number);
         let legend = Legend {
+            heading_room: 0.0,
             heading: None,
             entries: STACK
                 .iter()
@@ -118,10 +126,12 @@ impl Chart for TypeMix {
                 })
                 .collect(),
         };
-        let probe = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y);
+        let probe = plot_rect(style, Rect { top, ..area }, Some(&x), &y);
         legend.draw(root, style, probe.left, top, area.right - probe.left)?;
-        top += legend.height(root, style, area.right - probe.left) + style.px(6.0);
-        let rect = plot_rect(root, style, Rect { top, ..area }, Some(&x), &y);
+        top += legend.height(style, area.right - probe.left) + style.px(10.0);
+        let events = EventLabels::place(style, probe, area.right, &x, &self.events);
+        top += events.height(style);
+        let rect = plot_rect(style, Rect { top, ..area }, Some(&x), &y);
 
         let px = |v: f64, share: f64| {
             (
@@ -130,18 +140,27 @@ impl Chart for TypeMix {
             )
         };
         for (layer, &t) in STACK.iter().enumerate() {
-            let mut outline: Vec<(i32, i32)> = stacked.iter().map(|(p, tops)| px(*p, tops[layer])).collect();
-            outline.extend(stacked.iter().rev().map(|(p, tops)| {
-                px(*p, if layer == 0 { 0.0 } else { tops[layer - 1] })
-            }));
+            let mut outline: Vec<(i32, i32)> = stacked
+                .iter()
+                .map(|(p, tops)| px(*p, tops[layer]))
+                .collect();
+            outline.extend(
+                stacked
+                    .iter()
+                    .rev()
+                    .map(|(p, tops)| px(*p, if layer == 0 { 0.0 } else { tops[layer - 1] })),
+            );
             root.draw(&Polygon::new(outline, type_color(t).filled()))?;
         }
         // Thin white seams make neighbouring layers distinct in grey print.
         for layer in 0..STACK.len() - 1 {
-            let seam: Vec<Option<(i32, i32)>> =
-                stacked.iter().map(|(p, tops)| Some(px(*p, tops[layer]))).collect();
-            layout::polyline(root, &seam, palette::tint(palette::BLACK, 0.0), style.px(0.5))?;
+            let seam: Vec<Option<(i32, i32)>> = stacked
+                .iter()
+                .map(|(p, tops)| Some(px(*p, tops[layer])))
+                .collect();
+            layout::polyline(root, &seam, RGBColor(255, 255, 255), style.px(0.5))?;
         }
-        draw_axes(root, style, rect, Some(&x), &y)
+        events.draw(root, style, rect.top, rect.bottom)?;
+        draw_axes(root, style, rect, &x, true, &y)
     }
 }

@@ -1,0 +1,339 @@
+//! Sweeps: many runs of one scenario in parallel, streamed to disk, resumable and
+//! shardable.
+//!
+//! Runs are taken in fixed-size batches in run order; a batch runs in parallel with
+//! rayon and is then written in run order, so the files do not depend on the thread
+//! count and memory does not grow with the number of runs. After every batch the files
+//! are flushed and a small `state.json` records how many runs are done and how long each
+//! file was; an interrupted sweep (Ctrl-C, a crash, a killed job) is resumed by running
+//! the same command again, which cuts the files back to the last recorded batch and
+//! carries on. A changed scenario is refused for resuming (its hash differs).
+//!
+//! Work happens in a hidden folder beside the results (`.NAME.sweep-partial`) and is
+//! renamed into place when complete. A shard (`--shard I/N`) runs a contiguous slice of
+//! the runs; `merge` concatenates the slices in order, so a merged sweep is identical,
+//! byte for byte, to a single-process one. The per-point summary (`sweep_summary.csv`)
+//! and the Markdown table are always computed from `sweep.csv`, the same way in both.
+
+mod files;
+pub mod summary;
+
+use crate::engine::Simulation;
+use crate::parameter::Plan;
+use crate::report::RunReport;
+use crate::report::columns::{self, Cell};
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A run's `sweep.csv` row and `sweep_timeseries.csv` rows, as CSV bytes.
+type RunRows = (Vec<u8>, Vec<u8>);
+
+/// Runs per batch: finished runs are committed to disk at least this often.
+const BATCH: u64 = 16;
+
+/// The metrics of a run, in `sweep.csv` order.
+pub const METRICS: [&str; 7] = [
+    "decisions",
+    "defections",
+    "retention",
+    "correlation_cs_staying",
+    "satisfied_defector_share",
+    "hostage_share",
+    "mean_r_eff",
+];
+
+/// Which slice of the runs a process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    /// Parses `I/N` with 1 <= I <= N.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard {text}: expected I/N with 1 <= I <= N, e.g. 2/8");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u64, u64) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The runs `[start, end)` of this shard out of `runs`.
+    pub fn slice(&self, runs: u64) -> (u64, u64) {
+        let at = |k: u64| ((k as u128 * runs as u128) / self.count as u128) as u64;
+        (at(self.index - 1), at(self.index))
+    }
+}
+
+/// What identifies a sweep's work: kept in `state.json` and `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub name: String,
+    /// FNV-1a hash of the resolved scenario, sweep included.
+    pub hash: String,
+    pub runs: u64,
+    pub shard: Shard,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Progress of a sweep in its work folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct State {
+    manifest: Manifest,
+    /// Runs of the slice finished and on disk.
+    done: u64,
+    /// Length of each data file after the last finished batch.
+    sweep_bytes: u64,
+    timeseries_bytes: u64,
+}
+
+/// A 64-bit FNV-1a hash, stable across versions and machines.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The identity of a sweep of `base` (resolved, sweep included).
+pub fn manifest(base: &Scenario, plan: &Plan, shard: Shard) -> Manifest {
+    let (start, end) = shard.slice(plan.runs());
+    Manifest {
+        name: base.name.clone(),
+        hash: format!("{:016x}", fnv1a(base.to_toml().as_bytes())),
+        runs: plan.runs(),
+        shard,
+        start,
+        end,
+    }
+}
+
+/// Errors of a sweep: bad input (exit 2) or a failure writing files (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("{0}")]
+    Input(String),
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+}
+
+fn io_at(path: &Path) -> impl Fn(io::Error) -> SweepError + '_ {
+    move |source| SweepError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Reports progress: called with runs finished so far (of the slice) after each batch.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+/// What a finished sweep left behind.
+pub struct Outcome {
+    pub dir: PathBuf,
+    pub runs_done_now: u64,
+    pub resumed_from: u64,
+    pub summary_markdown: String,
+}
+
+/// Runs (or resumes) the sweep slice and moves the complete results into `dir`.
+pub fn run(
+    base: &Scenario,
+    plan: &Plan,
+    shard: Shard,
+    dir: &Path,
+    progress: Progress,
+) -> Result<Outcome, SweepError> {
+    let manifest = manifest(base, plan, shard);
+    let work = files::work_dir(dir)?;
+    let mut state = match files::read_state(&work)? {
+        Some(old) if old.manifest == manifest => old,
+        Some(old) => {
+            return Err(SweepError::Input(format!(
+                "{} holds an interrupted sweep of a different scenario or shard \
+                 (hash {} {}/{} vs now {} {}/{}); it was not resumed. Delete that folder \
+                 to start this sweep afresh, or run the original scenario to finish it",
+                work.display(),
+                old.manifest.hash,
+                old.manifest.shard.index,
+                old.manifest.shard.count,
+                manifest.hash,
+                manifest.shard.index,
+                manifest.shard.count
+            )));
+        }
+        None => {
+            files::fresh(&work)?;
+            State {
+                manifest: manifest.clone(),
+                done: 0,
+                sweep_bytes: 0,
+                timeseries_bytes: 0,
+            }
+        }
+    };
+    let resumed_from = state.done;
+    let mut out = files::Outputs::open(&work, &state)?;
+    if state.done == 0 {
+        out.write_headers(plan)?;
+    }
+    let base_table = {
+        let mut b = base.clone();
+        b.sweep = None;
+        b.to_table()
+    };
+    let (start, end) = (manifest.start, manifest.end);
+    let mut next = start + state.done;
+    while next < end {
+        let batch: Vec<u64> = (next..end.min(next + BATCH)).collect();
+        let results: Vec<Result<RunRows, SweepError>> = batch
+            .par_iter()
+            .map(|&i| one_run(plan, &base_table, i))
+            .collect();
+        for r in results {
+            let (row, series) = r?;
+            out.append(&row, &series)?;
+        }
+        next += batch.len() as u64;
+        state.done = next - start;
+        (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
+        files::write_state(&work, &state)?;
+        progress(state.done, end - start);
+    }
+    drop(out);
+    let summary_markdown = files::finish(&work, dir, base, plan, &manifest)?;
+    Ok(Outcome {
+        dir: dir.to_path_buf(),
+        runs_done_now: (end - start) - resumed_from,
+        resumed_from,
+        summary_markdown,
+    })
+}
+
+/// One run: its `sweep.csv` row and its `sweep_timeseries.csv` rows, as CSV bytes.
+fn one_run(plan: &Plan, base: &toml::Table, index: u64) -> Result<RunRows, SweepError> {
+    let run = plan.run(index);
+    let scenario = plan
+        .scenario(base, &run)
+        .map_err(|e| SweepError::Input(format!("run {index}: {e}")))?;
+    let results = Simulation::new(&scenario).run(scenario.periods);
+    let report = RunReport {
+        scenario: &scenario,
+        results: &results,
+        elapsed: Duration::ZERO,
+        threads: 1,
+    };
+    let mut prefix = vec![
+        run.index.to_string(),
+        run.point.to_string(),
+        run.replicate.to_string(),
+        run.seed.to_string(),
+    ];
+    prefix.extend(plan.points[run.point as usize].iter().map(Plan::cell));
+    let h = report.headline();
+    let metrics = [
+        Cell::Int(h.decisions),
+        Cell::Int(h.defections),
+        Cell::Float(h.retention),
+        Cell::Float(h.correlation_cs_staying),
+        Cell::Float(h.satisfied_defector_share),
+        Cell::Float(h.hostage_share),
+        Cell::Float(h.mean_r_eff),
+    ];
+    let mut row = csv::Writer::from_writer(Vec::new());
+    row.write_record(
+        prefix
+            .iter()
+            .cloned()
+            .chain(metrics.iter().map(Cell::to_csv)),
+    )
+    .expect("writing to memory");
+    let cols = columns::timeseries();
+    let mut series = csv::Writer::from_writer(Vec::new());
+    for r in report.timeseries_rows() {
+        series
+            .write_record(
+                prefix
+                    .iter()
+                    .cloned()
+                    .chain(cols.iter().map(|c| (c.value)(&r).to_csv())),
+            )
+            .expect("writing to memory");
+    }
+    Ok((
+        row.into_inner().expect("memory"),
+        series.into_inner().expect("memory"),
+    ))
+}
+
+/// The header of `sweep.csv` and of `sweep_timeseries.csv`.
+pub fn headers(plan: &Plan) -> (Vec<String>, Vec<String>) {
+    let prefix: Vec<String> = ["run", "point", "replicate", "seed"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(plan.paths.iter().cloned())
+        .collect();
+    let sweep = prefix
+        .iter()
+        .cloned()
+        .chain(METRICS.iter().map(|m| m.to_string()))
+        .collect();
+    let series = prefix
+        .iter()
+        .cloned()
+        .chain(columns::timeseries().iter().map(|c| c.name.to_string()))
+        .collect();
+    (sweep, series)
+}
+
+/// Merges complete shard folders into one result identical to a single-process sweep.
+pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
+    files::merge(shards, dir)
+}
+
+/// Writes text to standard output, ignoring a closed pipe.
+pub fn say(text: &str) {
+    let _ = io::stdout().lock().write_all(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_the_runs_in_order_without_overlap() {
+        for runs in [0, 1, 7, 10, 1000] {
+            for count in 1..=5 {
+                let mut next = 0;
+                for index in 1..=count {
+                    let (a, b) = Shard { index, count }.slice(runs);
+                    assert_eq!(a, next);
+                    next = b;
+                }
+                assert_eq!(next, runs);
+            }
+        }
+        assert!(Shard::parse("4/3").is_err());
+        assert!(Shard::parse("0/3").is_err());
+        assert!(Shard::parse("x").is_err());
+        assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
+    }
+
+    #[test]
+    fn fnv_is_pinned() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

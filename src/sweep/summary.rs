@@ -1,0 +1,220 @@
+//! The per-point summary of a sweep, computed by streaming `sweep.csv`.
+//!
+//! Rows of one point are contiguous (run = point × replications + replicate), so the
+//! summary needs memory for one point at a time, and a merged sweep's summary is the
+//! same bytes as a single process's: both read the same `sweep.csv` in the same order.
+
+use super::METRICS;
+use crate::report::columns::Cell;
+use std::io;
+use std::path::Path;
+
+/// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
+pub fn t_quantile(df: u64) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match df {
+        0 => f64::NAN,
+        1..=30 => TABLE[df as usize - 1],
+        _ => {
+            // Cornish–Fisher expansion around the normal quantile.
+            let z: f64 = 1.959_963_984_540_054;
+            let d = df as f64;
+            z + (z.powi(3) + z) / (4.0 * d)
+                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
+        }
+    }
+}
+
+/// Running statistics of one metric at one point.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stat {
+    n: u64,
+    sum: f64,
+    sum_sq: f64,
+}
+
+impl Stat {
+    fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+
+    /// (mean, sd, ci_low, ci_high); sd and interval need two values.
+    fn describe(&self) -> [Option<f64>; 4] {
+        if self.n == 0 {
+            return [None; 4];
+        }
+        let n = self.n as f64;
+        let mean = self.sum / n;
+        if self.n < 2 {
+            return [Some(mean), None, None, None];
+        }
+        let var = ((self.sum_sq - n * mean * mean) / (n - 1.0)).max(0.0);
+        let sd = var.sqrt();
+        let half = t_quantile(self.n - 1) * sd / n.sqrt();
+        [Some(mean), Some(sd), Some(mean - half), Some(mean + half)]
+    }
+}
+
+/// One point's summary, kept for the Markdown table.
+pub struct PointSummary {
+    pub point: String,
+    pub values: Vec<String>,
+    pub runs: u64,
+    /// Per metric: mean, sd, ci_low, ci_high.
+    pub stats: Vec<[Option<f64>; 4]>,
+}
+
+/// Reads `sweep.csv` and writes `sweep_summary.csv`; returns the points for the table.
+pub fn write(
+    sweep_csv: &Path,
+    summary_csv: &Path,
+    n_paths: usize,
+) -> io::Result<Vec<PointSummary>> {
+    let mut reader = csv::Reader::from_path(sweep_csv)?;
+    let header = reader.headers()?.clone();
+    let paths: Vec<String> = header
+        .iter()
+        .skip(4)
+        .take(n_paths)
+        .map(String::from)
+        .collect();
+    let first_metric = 4 + n_paths;
+    let mut writer = csv::Writer::from_path(summary_csv)?;
+    let mut head: Vec<String> = vec!["point".into()];
+    head.extend(paths.iter().cloned());
+    head.push("runs".into());
+    for m in METRICS {
+        for s in ["mean", "sd", "ci_low", "ci_high"] {
+            head.push(format!("{m}_{s}"));
+        }
+    }
+    writer.write_record(&head)?;
+    let mut points = Vec::new();
+    let mut current: Option<(String, Vec<String>, u64, Vec<Stat>)> = None;
+    let mut emit = |c: (String, Vec<String>, u64, Vec<Stat>),
+                    w: &mut csv::Writer<std::fs::File>| {
+        let stats: Vec<[Option<f64>; 4]> = c.3.iter().map(Stat::describe).collect();
+        let mut rec = vec![c.0.clone()];
+        rec.extend(c.1.iter().cloned());
+        rec.push(c.2.to_string());
+        for s in &stats {
+            rec.extend(s.iter().map(|x| Cell::Float(*x).to_csv()));
+        }
+        points.push(PointSummary {
+            point: c.0,
+            values: c.1,
+            runs: c.2,
+            stats,
+        });
+        w.write_record(&rec)
+    };
+    for row in reader.records() {
+        let row = row?;
+        let point = row.get(1).unwrap_or("").to_string();
+        if current.as_ref().is_some_and(|c| c.0 != point) {
+            emit(current.take().expect("checked"), &mut writer)?;
+        }
+        let c = current.get_or_insert_with(|| {
+            let values = row.iter().skip(4).take(n_paths).map(String::from).collect();
+            (
+                point.clone(),
+                values,
+                0,
+                vec![Stat::default(); METRICS.len()],
+            )
+        });
+        c.2 += 1;
+        for (k, stat) in c.3.iter_mut().enumerate() {
+            let cell = row.get(first_metric + k).unwrap_or("");
+            let x = match cell {
+                "" => None,
+                "inf" => None,
+                other => other.parse::<f64>().ok(),
+            };
+            if let Some(x) = x {
+                stat.add(x);
+            }
+        }
+    }
+    if let Some(c) = current.take() {
+        emit(c, &mut writer)?;
+    }
+    writer.flush()?;
+    Ok(points)
+}
+
+/// The Markdown table of a sweep: one row per point, the headline metrics' means.
+pub fn markdown(name: &str, paths: &[String], points: &[PointSummary], runs: u64) -> String {
+    let pct = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{:.1}%", 100.0 * v));
+    let num = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.3}"));
+    let idx = |m: &str| METRICS.iter().position(|x| *x == m).expect("a metric");
+    let mut out = format!(
+        "# {name}: sweep summary\n\n{runs} runs, {} points; means over replications, \
+         95% t-interval for retention.\n\n",
+        points.len()
+    );
+    let mut head: Vec<String> = paths.to_vec();
+    head.extend(
+        [
+            "runs",
+            "retention",
+            "95% interval",
+            "corr(CS, staying)",
+            "hostage share",
+            "satisfied-defector share",
+            "effective R",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    out.push_str(&format!("| {} |\n", head.join(" | ")));
+    out.push_str(&format!("|{}\n", " --- |".repeat(head.len())));
+    for p in points {
+        let r = p.stats[idx("retention")];
+        let interval = match (r[2], r[3]) {
+            (Some(a), Some(b)) => format!("{} – {}", pct(Some(a)), pct(Some(b))),
+            _ => "n/a".into(),
+        };
+        let mut cells = p.values.clone();
+        cells.push(p.runs.to_string());
+        cells.push(pct(r[0]));
+        cells.push(interval);
+        cells.push(num(p.stats[idx("correlation_cs_staying")][0]));
+        cells.push(pct(p.stats[idx("hostage_share")][0]));
+        cells.push(pct(p.stats[idx("satisfied_defector_share")][0]));
+        cells.push(num(p.stats[idx("mean_r_eff")][0]));
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t_quantiles_fall_toward_the_normal() {
+        assert_eq!(t_quantile(1), 12.706);
+        assert!((t_quantile(31) - 2.040).abs() < 0.002);
+        assert!((t_quantile(1000) - 1.962).abs() < 0.001);
+    }
+
+    #[test]
+    fn stats_of_a_point() {
+        let mut s = Stat::default();
+        for x in [1.0, 2.0, 3.0] {
+            s.add(x);
+        }
+        let [mean, sd, lo, hi] = s.describe();
+        assert_eq!(mean, Some(2.0));
+        assert!((sd.unwrap() - 1.0).abs() < 1e-12);
+        assert!((hi.unwrap() - 2.0 - 4.303 / 3f64.sqrt()).abs() < 1e-9);
+        assert!(lo.unwrap() < 2.0);
+    }
+}

@@ -1,0 +1,475 @@
+//! Charts: every chart drawn from small fixed runs decodes at the requested size, is not
+//! blank, parses as SVG with its axis titles; `loyalsim plot` redraws `loyalsim run`'s
+//! charts byte for byte; bad input is refused in one line with exit code 2.
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_loyalsim");
+const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+
+const RUN_CHARTS: [&str; 3] = ["retention_curve", "timeseries", "types"];
+const COMPARISON_CHARTS: [&str; 3] = ["retention_curves", "correlation_vs_r", "heatmap"];
+
+/// Axis titles each chart's SVG must carry (units included).
+fn axis_titles(chart: &str) -> &'static [&'static str] {
+    match chart {
+        "retention_curve" | "retention_curves" => &[
+            "Cumulative satisfaction CS (1–5)",
+            "Retention per period (%)",
+        ],
+        "timeseries" => &[
+            "Period (repurchase occasions)",
+            "Market share (%)",
+            "Retention per period (%)",
+        ],
+        "types" => &["Period (repurchase occasions)", "Share of customers (%)"],
+        "correlation_vs_r" => &[
+            "Constraint strength R (run mean of effective R)",
+            "Correlation of CS with staying (Pearson r)",
+        ],
+        "heatmap" => &["constraint.r", "firms.0.price", "Retention per period (%)"],
+        _ => panic!("unknown chart {chart}"),
+    }
+}
+
+fn loyalsim() -> Command {
+    let mut c = Command::new(BIN);
+    c.env_remove("RAYON_NUM_THREADS");
+    c
+}
+
+fn output_of(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"))
+}
+
+fn describe(what: &str, out: &Output) -> String {
+    format!(
+        "`{what}` exited with {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Runs the binary and asserts success.
+fn ok<S: AsRef<OsStr>>(args: &[S]) -> Output {
+    let out = output_of(loyalsim().args(args));
+    let what: Vec<String> = args
+        .iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    assert!(out.status.success(), "{}", describe(&what.join(" "), &out));
+    out
+}
+
+/// A small fixed run of `scenario` with `extra` arguments, into `out`.
+fn small_run(scenario: &str, out: &Path, extra: &[&str]) {
+    let scenario = format!("{SCENARIOS}/{scenario}.toml");
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("run"),
+        OsStr::new(&scenario),
+        OsStr::new("--quiet"),
+        OsStr::new("--set"),
+        OsStr::new("customers=4000"),
+        OsStr::new("--set"),
+        OsStr::new("periods=12"),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    ok(&args);
+}
+
+/// Decodes a PNG: its size, pixel density (per metre) and RGB pixels.
+fn decode_png(path: &Path) -> (u32, u32, Option<u32>, Vec<u8>) {
+    let file = fs::File::open(path).unwrap_or_else(|e| panic!("cannot open {path:?}: {e}"));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap_or_else(|e| panic!("{path:?} does not decode: {e}"));
+    let density = reader.info().pixel_dims.map(|d| d.xppu);
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a buffer size")];
+    let info = reader
+        .next_frame(&mut pixels)
+        .unwrap_or_else(|e| panic!("{path:?} does not decode: {e}"));
+    assert_eq!(info.color_type, png::ColorType::Rgb, "{path:?}");
+    pixels.truncate(info.buffer_size());
+    (info.width, info.height, density, pixels)
+}
+
+/// Asserts the PNG has the size asked for and is a picture, not a blank.
+fn assert_png(path: &Path, width: u32, height: u32) {
+    let (w, h, _, pixels) = decode_png(path);
+    assert_eq!((w, h), (width, height), "{path:?}");
+    let colours: BTreeSet<&[u8]> = pixels.chunks_exact(3).collect();
+    assert!(
+        colours.len() > 100,
+        "{path:?} has {} distinct colours: blank?",
+        colours.len()
+    );
+    let inked = pixels
+        .chunks_exact(3)
+        .filter(|p| p.iter().any(|&c| c < 200))
+        .count();
+    let share = inked as f64 / (w * h) as f64;
+    assert!(
+        share > 0.02,
+        "{path:?}: only {:.1}% of pixels are drawn",
+        100.0 * share
+    );
+}
+
+/// Asserts the SVG parses and its text includes every one of `needles`.
+fn assert_svg(path: &Path, needles: &[&str]) {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path:?}: {e}"));
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{path:?} is not well-formed XML: {e}"));
+    assert_eq!(doc.root_element().tag_name().name(), "svg", "{path:?}");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    for needle in needles {
+        assert!(
+            texts.iter().any(|t| t == needle),
+            "{path:?} has no text {needle:?}; it has {texts:?}"
+        );
+    }
+}
+
+fn names(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {dir:?}: {e}"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Asserts a refusal: exit code 2 and one line `error: …` naming every needle.
+fn assert_refused<S: AsRef<OsStr>>(args: &[S], needles: &[&str]) {
+    let out = output_of(loyalsim().args(args));
+    let what: Vec<String> = args
+        .iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    let context = describe(&what.join(" "), &out);
+    assert_eq!(out.status.code(), Some(2), "{context}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{context}");
+    assert!(lines[0].starts_with("error: "), "{context}");
+    for n in needles {
+        assert!(lines[0].contains(n), "should mention {n:?}\n{context}");
+    }
+}
+
+#[test]
+fn a_run_draws_every_chart_and_plot_redraws_them_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    small_run("showcase", &run, &[]);
+    for chart in RUN_CHARTS {
+        assert_png(&run.join(format!("{chart}.png")), 1600, 1000);
+        let mut needles = axis_titles(chart).to_vec();
+        needles.push("showcase · seed 20261123 · 4,000 customers · 12 periods");
+        assert_svg(&run.join(format!("{chart}.svg")), &needles);
+    }
+    // The retention curve names its zones and its lines.
+    assert_svg(
+        &run.join("retention_curve.svg"),
+        &[
+            "defection",
+            "indifference",
+            "affection",
+            "Observed retention, 95% interval",
+            "Loyalty f(CS): share intending to stay",
+        ],
+    );
+
+    // Redrawn elsewhere and in place: the same bytes.
+    let again = tmp.path().join("again");
+    ok(&[
+        OsStr::new("plot"),
+        run.as_os_str(),
+        OsStr::new("--out"),
+        again.as_os_str(),
+        OsStr::new("--quiet"),
+    ]);
+    let before: Vec<(String, Vec<u8>)> = RUN_CHARTS
+        .iter()
+        .flat_map(|c| [format!("{c}.png"), format!("{c}.svg")])
+        .map(|f| (f.clone(), fs::read(run.join(&f)).unwrap()))
+        .collect();
+    for (file, bytes) in &before {
+        assert!(
+            fs::read(again.join(file)).unwrap() == *bytes,
+            "{file}: `loyalsim plot` differs from `loyalsim run`"
+        );
+    }
+    ok(&[OsStr::new("plot"), run.as_os_str(), OsStr::new("-q")]);
+    for (file, bytes) in &before {
+        assert!(
+            fs::read(run.join(file)).unwrap() == *bytes,
+            "{file}: redrawn in place, differs"
+        );
+    }
+    assert!(
+        !names(&run).iter().any(|n| n.starts_with('.')),
+        "a temporary file was left in {:?}",
+        names(&run)
+    );
+}
+
+#[test]
+fn print_size_is_300_dpi_at_seven_inches_and_formats_and_titles_are_chosen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    small_run("competitive", &run, &["--no-charts"]);
+    assert!(
+        !names(&run)
+            .iter()
+            .any(|n| n.ends_with(".png") || n.ends_with(".svg")),
+        "--no-charts drew charts"
+    );
+
+    let print = tmp.path().join("print");
+    ok(&[
+        OsStr::new("plot"),
+        run.as_os_str(),
+        OsStr::new("--size"),
+        OsStr::new("print"),
+        OsStr::new("--format"),
+        OsStr::new("png"),
+        OsStr::new("--out"),
+        print.as_os_str(),
+    ]);
+    let expected: BTreeSet<String> = RUN_CHARTS.iter().map(|c| format!("{c}.png")).collect();
+    assert_eq!(names(&print), expected);
+    for chart in RUN_CHARTS {
+        let path = print.join(format!("{chart}.png"));
+        assert_png(&path, 2100, 1350);
+        let (_, _, density, _) = decode_png(&path);
+        assert_eq!(
+            density,
+            Some(11811),
+            "{path:?}: 300 dpi is 11811 pixels per metre"
+        );
+    }
+
+    let custom = tmp.path().join("custom");
+    ok(&[
+        OsStr::new("plot"),
+        run.as_os_str(),
+        OsStr::new("--size"),
+        OsStr::new("1000x700"),
+        OsStr::new("--format"),
+        OsStr::new("svg"),
+        OsStr::new("--chart"),
+        OsStr::new("retention_curve"),
+        OsStr::new("--title"),
+        OsStr::new("Figure 2. Competitive market"),
+        OsStr::new("--out"),
+        custom.as_os_str(),
+    ]);
+    assert_eq!(
+        names(&custom),
+        BTreeSet::from(["retention_curve.svg".to_string()])
+    );
+    let svg = custom.join("retention_curve.svg");
+    assert_svg(&svg, &["Figure 2. Competitive market"]);
+    let text = fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("width=\"1000\"") && text.contains("height=\"700\""),
+        "{svg:?} is not 1000 × 700"
+    );
+    let png_only = tmp.path().join("png");
+    ok(&[
+        OsStr::new("plot"),
+        run.as_os_str(),
+        OsStr::new("--size"),
+        OsStr::new("1000x700"),
+        OsStr::new("--chart"),
+        OsStr::new("types"),
+        OsStr::new("--format"),
+        OsStr::new("png"),
+        OsStr::new("--out"),
+        png_only.as_os_str(),
+    ]);
+    assert_png(&png_only.join("types.png"), 1000, 700);
+}
+
+#[test]
+fn comparison_charts_label_runs_by_what_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for r in ["none", "strong"] {
+        for price in ["3", "5"] {
+            let dir = tmp.path().join(format!("r-{r}-p{price}"));
+            small_run(
+                "competitive",
+                &dir,
+                &[
+                    "--no-charts",
+                    "--set",
+                    &format!("constraint.r={r}"),
+                    "--set",
+                    &format!("firms.0.price={price}"),
+                ],
+            );
+            dirs.push(dir);
+        }
+    }
+    let out = tmp.path().join("compare");
+    let mut args: Vec<&OsStr> = vec![OsStr::new("plot")];
+    args.extend(dirs.iter().map(|d| d.as_os_str()));
+    args.extend([OsStr::new("--out"), out.as_os_str(), OsStr::new("-q")]);
+    ok(&args);
+    for chart in COMPARISON_CHARTS {
+        assert_png(&out.join(format!("{chart}.png")), 1600, 1000);
+        assert_svg(&out.join(format!("{chart}.svg")), axis_titles(chart));
+    }
+    // Two fields vary: colour shows the one, marker shape the other.
+    assert_svg(
+        &out.join("retention_curves.svg"),
+        &[
+            "constraint.r:",
+            "none",
+            "strong",
+            "firms.0.price:",
+            "3.0",
+            "5.0",
+        ],
+    );
+    assert_svg(
+        &out.join("correlation_vs_r.svg"),
+        &["firms.0.price = 3.0", "firms.0.price = 5.0"],
+    );
+    assert_svg(&out.join("heatmap.svg"), &["none", "strong", "3.0", "5.0"]);
+
+    // One parameter varied: the legend names it once, the heatmap is left out.
+    let one = tmp.path().join("one");
+    ok(&[
+        OsStr::new("plot"),
+        dirs[0].as_os_str(),
+        dirs[2].as_os_str(),
+        OsStr::new("--out"),
+        one.as_os_str(),
+    ]);
+    assert_svg(
+        &one.join("retention_curves.svg"),
+        &["constraint.r:", "none", "strong"],
+    );
+    assert!(!one.join("heatmap.png").exists());
+}
+
+#[test]
+fn charts_tolerate_extra_columns_and_mark_events() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    small_run("showcase", &run, &["--no-charts"]);
+    // Rewrite timeseries.csv with an extra column and an event in period 5.
+    let path = run.join("timeseries.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let mut header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let period = header.iter().position(|h| h == "period").unwrap();
+    let events = match header.iter().position(|h| h == "events") {
+        Some(i) => i,
+        None => {
+            header.push("events".into());
+            header.len() - 1
+        }
+    };
+    header.insert(0, "a_column_from_the_future".into());
+    let mut writer = csv::Writer::from_path(&path).unwrap();
+    writer.write_record(&header).unwrap();
+    for mut row in rows {
+        row.resize(header.len() - 1, String::new());
+        row[events] = if row[period] == "5" {
+            "enter:Challenger".into()
+        } else {
+            String::new()
+        };
+        row.insert(0, "x".into());
+        writer.write_record(&row).unwrap();
+    }
+    writer.flush().unwrap();
+    ok(&[OsStr::new("plot"), run.as_os_str(), OsStr::new("-q")]);
+    assert_svg(&run.join("timeseries.svg"), &["enter:Challenger"]);
+    assert_png(&run.join("timeseries.png"), 1600, 1000);
+}
+
+#[test]
+fn bad_plot_input_is_refused_in_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no_such_folder");
+    assert_refused(
+        &[OsStr::new("plot"), missing.as_os_str()],
+        &["no_such_folder", "no such folder"],
+    );
+    let empty = tmp.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    assert_refused(
+        &[OsStr::new("plot"), empty.as_os_str()],
+        &["not a results folder", "scenario.toml"],
+    );
+    let run = tmp.path().join("run");
+    small_run("monopoly", &run, &["--no-charts"]);
+    let r = run.as_os_str();
+    assert_refused(&[OsStr::new("plot"), r, r], &["--out"]);
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            r,
+            OsStr::new("--size"),
+            OsStr::new("huge"),
+        ],
+        &["--size", "huge"],
+    );
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            r,
+            OsStr::new("--format"),
+            OsStr::new("gif"),
+        ],
+        &["--format", "gif"],
+    );
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            r,
+            OsStr::new("--chart"),
+            OsStr::new("pie"),
+        ],
+        &["--chart pie", "retention_curve"],
+    );
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            r,
+            r,
+            OsStr::new("--out"),
+            tmp.path().join("c").as_os_str(),
+            OsStr::new("--metric"),
+            OsStr::new("profit"),
+        ],
+        &["--metric profit"],
+    );
+    // A table that lost a column is named with the column.
+    let curve = run.join("curve.csv");
+    let text = fs::read_to_string(&curve).unwrap();
+    fs::write(&curve, text.replacen("retention_low", "lower", 1)).unwrap();
+    assert_refused(&[OsStr::new("plot"), r], &["curve.csv", "retention_low"]);
+    assert!(
+        !names(&run).iter().any(|n| n.ends_with(".png")),
+        "a refused plot drew charts"
+    );
+}
