@@ -1,0 +1,221 @@
+//! Sweeps through the binary: byte-identical for any thread count and any number of
+//! shards, resumable after a real kill, and clear about bad specs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const FILES: [&str; 6] = [
+    "sweep.csv",
+    "sweep_timeseries.csv",
+    "sweep_summary.csv",
+    "small_sweep.md",
+    "manifest.json",
+    "scenario.toml",
+];
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/small_sweep.toml"
+);
+
+fn loyalsim(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loyalsim"))
+        .args(args)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("the binary runs")
+}
+
+fn sweep(out: &Path, extra: &[&str], envs: &[(&str, &str)]) {
+    let mut args = vec!["sweep", FIXTURE, "--quiet", "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    let o = loyalsim(&args, envs);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn assert_same(a: &Path, b: &Path) {
+    for f in FILES {
+        let (x, y) = (fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs between {a:?} and {b:?}");
+    }
+}
+
+#[test]
+fn sweeps_are_identical_for_any_thread_count_and_when_sharded_and_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    sweep(&one, &[], &[("RAYON_NUM_THREADS", "1")]);
+    sweep(&two, &[], &[("RAYON_NUM_THREADS", "2")]);
+    assert_same(&one, &two);
+
+    let shards: Vec<PathBuf> = (1..=3)
+        .map(|i| tmp.path().join(format!("shard{i}")))
+        .collect();
+    for (i, dir) in shards.iter().enumerate() {
+        sweep(dir, &["--shard", &format!("{}/3", i + 1)], &[]);
+    }
+    let merged = tmp.path().join("merged");
+    let mut args = vec!["merge", "--quiet"];
+    // Shards may be given in any order.
+    args.extend([
+        shards[2].to_str().unwrap(),
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+    ]);
+    args.extend(["--out", merged.to_str().unwrap()]);
+    let o = loyalsim(&args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_same(&one, &merged);
+
+    // Every run appears once, with its seed and swept values.
+    let text = fs::read_to_string(one.join("sweep.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "run,point,replicate,seed,constraint.r,firms.0.price,decisions,defections,retention,\
+         correlation_cs_staying,satisfied_defector_share,hostage_share,mean_r_eff"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 24);
+    let seeds: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.split(',').nth(3).unwrap()).collect();
+    assert_eq!(seeds.len(), 24, "every run has its own seed");
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    // Large enough that the kill lands mid-way (72 runs, committed 16 at a time).
+    let sets = ["--set", "customers=20000", "--set", "sweep.replications=12"];
+    sweep(&whole, &sets, &[]);
+
+    let resumed = tmp.path().join("resumed");
+    let state = tmp.path().join(".resumed.sweep-partial").join("state.json");
+    let mut args = vec![
+        "sweep",
+        FIXTURE,
+        "--quiet",
+        "--out",
+        resumed.to_str().unwrap(),
+    ];
+    args.extend(sets);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loyalsim"))
+        .args(&args)
+        .env("RAYON_NUM_THREADS", "1")
+        .spawn()
+        .unwrap();
+    // Wait until some runs are on disk, then kill the process for real.
+    let start = Instant::now();
+    let done = |p: &Path| -> u64 {
+        fs::read_to_string(p)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["done"].as_u64())
+            .unwrap_or(0)
+    };
+    while done(&state) == 0 {
+        assert!(start.elapsed() < Duration::from_secs(120), "no progress");
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = child.try_wait().unwrap().is_none();
+    child.kill().ok();
+    child.wait().unwrap();
+    if killed {
+        let finished = done(&state);
+        assert!(
+            finished > 0 && finished < 72,
+            "killed after {finished} runs"
+        );
+        assert!(
+            !resumed.exists(),
+            "no results folder before the sweep completes"
+        );
+    }
+    // The same command again finishes the rest.
+    let o = loyalsim(&args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_same(&whole, &resumed);
+    assert!(!state.exists());
+
+    // Resuming a changed scenario is refused.
+    let partial = tmp.path().join(".changed.sweep-partial");
+    let changed = tmp.path().join("changed");
+    fs::create_dir_all(&partial).unwrap();
+    let mut state_text: serde_json::Value = serde_json::from_str(
+        r#"{"manifest":{"name":"small_sweep","hash":"0000000000000000","runs":72,
+            "shard":{"index":1,"count":1},"start":0,"end":72},
+            "done":3,"sweep_bytes":0,"timeseries_bytes":0}"#,
+    )
+    .unwrap();
+    state_text["done"] = 3.into();
+    fs::write(partial.join("state.json"), state_text.to_string()).unwrap();
+    let mut args = vec![
+        "sweep",
+        FIXTURE,
+        "--quiet",
+        "--out",
+        changed.to_str().unwrap(),
+    ];
+    args.extend(sets);
+    let o = loyalsim(&args, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("different scenario") && err.contains("not resumed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_sweep_specs_are_refused_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bad");
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--set", "sweep.vary.0.path=constraint.rr"],
+            "constraint.rr",
+        ),
+        (&["--set", "sweep.vary.0.values=[]"], "sweep.vary[0].values"),
+        (&["--shard", "4/3"], "--shard 4/3"),
+        (&["--set", "sweep.replications=0"], "sweep.replications"),
+        (
+            &["--set", "sweep.vary.0.values=[\"none\", \"enormous\"]"],
+            "constraint.r",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["sweep", FIXTURE, "--quiet", "--out", out.to_str().unwrap()];
+        args.extend(extra);
+        let o = loyalsim(&args, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(needle), "{extra:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!out.exists());
+    }
+    // A scenario without [sweep].
+    let plain = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/competitive.toml");
+    let o = loyalsim(
+        &[
+            "sweep",
+            plain.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no [sweep]"));
+}
