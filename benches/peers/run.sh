@@ -10,7 +10,7 @@
 #     loyalsim and NumPy at PEERS_CUSTOMERS (1,000,000) customers × PEERS_PERIODS (20),
 #     loyalsim, NumPy and Mesa at PEERS_MESA_CUSTOMERS (50,000) × PEERS_PERIODS,
 #
-# each PEERS_REPEATS (3) times, interleaved, and keeps the best speed of each. Mesa runs
+# each PEERS_REPEATS (5) times, interleaved, and keeps the best speed of each. Mesa runs
 # fewer customers because it is slow; customer-steps per second do not depend on the
 # population size to first order, and loyalsim and NumPy are run at Mesa's size too so
 # that every ratio and every retention check is like for like.
@@ -29,7 +29,7 @@ cd "$root"
 customers="${PEERS_CUSTOMERS:-1000000}"
 mesa_customers="${PEERS_MESA_CUSTOMERS:-50000}"
 periods="${PEERS_PERIODS:-20}"
-repeats="${PEERS_REPEATS:-3}"
+repeats="${PEERS_REPEATS:-5}"
 seed="${PEERS_SEED:-1}"
 venv="target/peers-venv"
 out="target/peers"
