@@ -7,6 +7,7 @@ use crate::scenario::ScenarioError;
 use crate::sweep::{self, Shard, SweepError};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -108,9 +109,15 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         let bar = ProgressBar::with_draw_target(Some(end - start), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} {pos}/{len} runs [{bar:30}] {per_sec} · {elapsed_precise} elapsed · {eta} left",
+                "{spinner} {pos}/{len} runs [{bar:30}] {rate} · {elapsed_precise} elapsed · {eta} left",
             )
             .expect("a valid template")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} runs/s", state.per_sec());
+                },
+            )
             .progress_chars("=> "),
         );
         bar
