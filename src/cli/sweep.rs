@@ -7,7 +7,6 @@ use crate::scenario::ScenarioError;
 use crate::sweep::{self, Shard, SweepError};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
