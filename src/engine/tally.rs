@@ -75,7 +75,7 @@ impl FirmTally {
             // No barrier was measured: the firm was gone.
             return;
         }
-        if let Some(q) = crate::model::constraint::pass_through(d.f, d.p_defect) {
+        if let Some(q) = d.pass {
             self.sum_pass += q;
             self.n_pass += 1;
         }
@@ -165,6 +165,8 @@ impl CurveBin {
 pub struct Bins {
     pub width: f64,
     pub count: usize,
+    /// 1 / width, so that finding a bin multiplies rather than divides.
+    per_width: f64,
 }
 
 impl Bins {
@@ -175,6 +177,7 @@ impl Bins {
         Bins {
             width,
             count: steps + 1,
+            per_width: 1.0 / width,
         }
     }
 
@@ -182,7 +185,7 @@ impl Bins {
     pub fn index(&self, cs: f64) -> usize {
         // Truncation is floor here (the value is >= 0 for CS >= 1), and it avoids a libm
         // call on CPUs without SSE4.1 rounding.
-        let i = ((cs - 1.0) / self.width + 0.5).max(0.0) as usize;
+        let i = ((cs - 1.0) * self.per_width + 0.5).max(0.0) as usize;
         i.min(self.count - 1)
     }
 
@@ -350,7 +353,7 @@ impl ChunkTally {
         bin.sum_cs += d.cs;
         bin.sum_f += d.f;
         bin.sum_cl += 1.0 - d.p_defect;
-        if let Some(q) = crate::model::constraint::pass_through(d.f, d.p_defect) {
+        if let Some(q) = d.pass {
             bin.sum_pass += q;
             bin.n_pass += 1;
         }

@@ -168,6 +168,9 @@ pub struct Decision {
     pub episode_end: Option<EpisodeEnd>,
     /// The firm had left the market: the customer had to leave, whatever it felt.
     pub forced: bool,
+    /// The chance an intending customer got over the barriers, P(defect)/(1 − f);
+    /// `None` when nobody could intend to leave (f = 1) or the firm was gone.
+    pub pass: Option<f64>,
 }
 
 /// The outcome of one customer's period.
@@ -443,6 +446,7 @@ impl Model {
         let mut complained = false;
         let mut settled = None;
         let forced = !self.present[firm];
+        let mut pass = None;
         let (f, p_defect) = if !forced {
             let idx = c.segment * self.n_firms + firm;
             let v = self.perceived_value(idx, firm, d, extra);
@@ -496,14 +500,20 @@ impl Model {
             let f = self.curve.f(c.cs);
             let mut p_defect = match (self.form, self.combine) {
                 // The common case: R is one number, so exp(−R) is computed once.
-                (ConstraintForm::Reduced, Combine::Exponential) => (1.0 - f) * self.reduced_pass,
+                (ConstraintForm::Reduced, Combine::Exponential) => {
+                    pass = (f < 1.0).then_some(self.reduced_pass);
+                    (1.0 - f) * self.reduced_pass
+                }
                 _ => {
                     let r = self.constraint_r(c.segment, firm, c.cost_scale, c.tenure);
-                    constraint::defect_probability(f, r, self.combine)
+                    let p = constraint::defect_probability(f, r, self.combine);
+                    pass = constraint::pass_through(f, p);
+                    p
                 }
             };
             if c.episode > 0 && c.voice == Voice::Pending {
                 p_defect *= k.patience;
+                pass = pass.map(|q| q * k.patience);
             }
             (f, p_defect)
         } else {
@@ -568,6 +578,7 @@ impl Model {
             settled,
             episode_end,
             forced,
+            pass,
         })
     }
 
