@@ -5,6 +5,7 @@
 //! constraints R. See `ARCHITECTURE.md` for the map of the modules and the invariants
 //! they keep, and `../shared/MODEL.md` (or `docs/model.md`) for the model itself.
 
+pub mod calibrate;
 pub mod cli;
 pub mod engine;
 pub mod error;

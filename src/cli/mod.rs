@@ -2,6 +2,7 @@
 //! command. This is the only layer that reads scenario files, looks at the machine and
 //! prints to the console.
 
+mod calibrate;
 mod memory;
 mod sweep;
 
@@ -65,6 +66,14 @@ pub enum Command {
     /// labelled by the fields that differ between their scenarios.
     #[command(after_help = PLOT_EXAMPLES)]
     Plot(PlotArgs),
+    /// Fit chosen parameters of a scenario to target figures (Nelder–Mead, common random
+    /// numbers).
+    ///
+    /// The target file (TOML, see docs/calibration.md) names the parameters by dotted
+    /// path with search bounds, and the figures to match (retention, a curve bin, a
+    /// firm's retention, ...) with tolerances. Writes scenario.toml (the fitted scenario),
+    /// fit.json and fit.md (the fit table, also printed).
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 const PLOT_EXAMPLES: &str = "\
@@ -169,6 +178,7 @@ pub fn run(options: Options) -> Result<(), Error> {
         Some(Command::Sweep(args)) => sweep::sweep(args),
         Some(Command::Merge(args)) => sweep::merge(args),
         Some(Command::Plot(args)) => plot(args),
+        Some(Command::Calibrate(args)) => calibrate::calibrate(args),
         Some(Command::Validate(args)) => {
             let scenario = load(&args)?;
             say(&format!(
