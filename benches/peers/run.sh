@@ -37,6 +37,7 @@ runs="$out/runs"
 scenario="benches/peers/peer.toml"
 
 say() { printf 'peers: %s\n' "$*" >&2; }
+export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in benches/peers/
 
 # 1. The Python environment, rebuilt when requirements.txt changes.
 stamp="$venv/.requirements"

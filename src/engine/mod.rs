@@ -379,9 +379,12 @@ fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
             acc
         })
         .collect();
-    // Rounding must not leave the last present option unreachable.
-    if let Some(last) = out.iter().rposition(|_| true) {
-        out[last] = 1.0;
+    // Rounding must not leave the last option with weight unreachable, nor give any
+    // probability to the zero-weight options after it (firms that enter later).
+    if let Some(last) = w.iter().rposition(|&x| x > 0.0) {
+        for c in &mut out[last..] {
+            *c = 1.0;
+        }
     }
     out
 }
