@@ -48,10 +48,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         ));
     }
     let threads = thread_count(args.threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("--threads {threads}: {e}")))?;
+    let pool = super::thread_pool(threads)?;
     let out = args
         .out
         .clone()

@@ -160,6 +160,14 @@ fn thread_count(threads: Option<usize>) -> Result<usize, Error> {
     }
 }
 
+/// A rayon pool of `threads` workers for one command.
+fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("--threads {threads}: {e}")))
+}
+
 /// Runs the command the options name.
 pub fn run(options: Options) -> Result<(), Error> {
     match options.command {
@@ -218,10 +226,7 @@ pub fn load(args: &ScenarioArgs) -> Result<Scenario, Error> {
 fn run_scenario(args: RunArgs) -> Result<(), Error> {
     let scenario = load(&args.scenario)?;
     let threads = thread_count(args.threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("--threads {threads}: {e}")))?;
+    let pool = thread_pool(threads)?;
     let out = args
         .out
         .clone()

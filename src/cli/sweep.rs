@@ -97,10 +97,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         PathBuf::from("output").join(name)
     });
     let threads = super::thread_count(args.threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("--threads {threads}: {e}")))?;
+    let pool = super::thread_pool(threads)?;
     let (start, end) = shard.slice(plan.runs());
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
