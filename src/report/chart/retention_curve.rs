@@ -152,6 +152,25 @@ impl ZoneLabels {
 }
 
 /// Shades the zones over the data area and marks their borders.
+/// The data area of a retention chart within `area`: zones shaded and named above it,
+/// the grid drawn. Returns the rectangle for the data.
+pub(super) fn zoned_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    area: Rect,
+    x: &Axis,
+    y: &Axis,
+    zones: &Zones,
+) -> Result<Rect, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut rect = plot_rect(style, area, Some(x), y);
+    let labels = ZoneLabels::place(style, rect, zones);
+    rect.top += labels.height(style);
+    shade_zones(root, rect, zones)?;
+    draw_grid(root, style, rect, x, y, layout::Grid { x: false, y: true })?;
+    labels.draw(root, style, rect.top)?;
+    Ok(rect)
+}
+
 pub(super) fn shade_zones<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     rect: Rect,
@@ -364,20 +383,7 @@ impl Chart for RetentionCurve {
         let legend_width = area.right - probe.left;
         legend.draw(root, style, probe.left, top, legend_width)?;
         top += legend.height(style, legend_width) + style.px(4.0);
-        let mut rect = plot_rect(style, Rect { top, ..area }, Some(&x), &y);
-        let labels = ZoneLabels::place(style, rect, &self.zones);
-        rect.top += labels.height(style);
-
-        shade_zones(root, rect, &self.zones)?;
-        draw_grid(
-            root,
-            style,
-            rect,
-            &x,
-            &y,
-            layout::Grid { x: false, y: true },
-        )?;
-        labels.draw(root, style, rect.top)?;
+        let rect = zoned_panel(root, style, Rect { top, ..area }, &x, &y, &self.zones)?;
         if let Some((points, _)) = &self.theory.retention {
             let px: Vec<Option<(i32, i32)>> =
                 curve_pixels(rect, points).into_iter().map(Some).collect();

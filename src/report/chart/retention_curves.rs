@@ -8,12 +8,10 @@
 use super::Chart;
 use super::compare::Comparison;
 use super::layout::{
-    self, Entry, Frame, Key, Legend, Rect, Shape, draw_axes, draw_grid, header, plot_rect, scale,
+    self, Entry, Frame, Key, Legend, Rect, Shape, draw_axes, header, plot_rect, scale,
 };
 use super::results::{CurveBin, RunFolder};
-use super::retention_curve::{
-    ZoneLabels, Zones, cs_axis, draw_bins, inner, retention_axis, shade_zones,
-};
+use super::retention_curve::{Zones, cs_axis, draw_bins, inner, retention_axis, zoned_panel};
 use super::style::{Style, line, palette};
 use crate::scenario::Loyalty;
 use plotters::coord::Shift;
@@ -171,20 +169,7 @@ impl Chart for RetentionCurves {
             top += legend.height(style, width);
         }
         top += style.px(4.0);
-        let mut rect = plot_rect(style, Rect { top, ..area }, Some(&x), &y);
-        let labels = ZoneLabels::place(style, rect, &self.zones);
-        rect.top += labels.height(style);
-
-        shade_zones(root, rect, &self.zones)?;
-        draw_grid(
-            root,
-            style,
-            rect,
-            &x,
-            &y,
-            layout::Grid { x: false, y: true },
-        )?;
-        labels.draw(root, style, rect.top)?;
+        let rect = zoned_panel(root, style, Rect { top, ..area }, &x, &y, &self.zones)?;
         for s in &self.series {
             let color = palette::series(s.colour);
             let px: Vec<Option<(i32, i32)>> = s
