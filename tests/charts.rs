@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loyalsim");
+mod common;
+use common::{describe, loyalsim, output_of};
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 
 const RUN_CHARTS: [&str; 3] = ["retention_curve", "timeseries", "types"];
@@ -34,26 +35,6 @@ fn axis_titles(chart: &str) -> &'static [&'static str] {
         "heatmap" => &["constraint.r", "firms.0.price", "Retention per period (%)"],
         _ => panic!("unknown chart {chart}"),
     }
-}
-
-fn loyalsim() -> Command {
-    let mut c = Command::new(BIN);
-    c.env_remove("RAYON_NUM_THREADS");
-    c
-}
-
-fn output_of(cmd: &mut Command) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"))
-}
-
-fn describe(what: &str, out: &Output) -> String {
-    format!(
-        "`{what}` exited with {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Runs the binary and asserts success.

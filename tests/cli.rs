@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loyalsim");
+mod common;
+use common::{describe, loyalsim, output_of};
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 const BAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad");
 
@@ -69,27 +70,6 @@ const SUMMARY_KEYS: [&str; 10] = [
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/// A command for the binary, with no inherited thread setting so runs are comparable.
-fn loyalsim() -> Command {
-    let mut c = Command::new(BIN);
-    c.env_remove("RAYON_NUM_THREADS");
-    c
-}
-
-fn output_of(cmd: &mut Command) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot start {BIN}: {e}"))
-}
-
-fn describe(cmd_line: &str, out: &Output) -> String {
-    format!(
-        "`{cmd_line}` exited with {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn command_line(args: &[&OsStr]) -> String {
     let parts: Vec<String> = args.iter().map(|a| a.to_string_lossy().into()).collect();
