@@ -18,13 +18,17 @@ pub enum Error {
         path: String,
         source: std::io::Error,
     },
+    /// The command ran but its answer is "no" (a published figure not reproduced) or
+    /// something it needed failed: exit code 1.
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Scenario(_) | Error::Usage(_) => EXIT_BAD_INPUT,
-            Error::Write { .. } => EXIT_FAILURE,
+            Error::Write { .. } | Error::Failed(_) => EXIT_FAILURE,
         }
     }
 }

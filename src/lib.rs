@@ -9,6 +9,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod literature;
 pub mod model;
 pub mod parameter;
 pub mod report;

@@ -107,6 +107,7 @@ fn cs_target() -> Target {
         metric: Metric::MeanCs,
         cs: None,
         firm: None,
+        group: None,
         condition: Vec::new(),
         value: 0.0,
         tolerance: 1.0,

@@ -87,12 +87,18 @@ fn run_ok(args: &[&OsStr], envs: &[(&str, &str)]) -> Output {
     out
 }
 
-/// The shipped scenario files, found at test time.
+/// The shipped scenario files, found at test time: `scenarios/` and
+/// `scenarios/literature/` (without the calibration target files).
 fn shipped_scenarios() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(SCENARIOS)
-        .unwrap_or_else(|e| panic!("cannot list {SCENARIOS}: {e}"))
-        .map(|entry| entry.expect("a directory entry").path())
+    let mut files: Vec<PathBuf> = [SCENARIOS.to_string(), format!("{SCENARIOS}/literature")]
+        .iter()
+        .flat_map(|dir| {
+            fs::read_dir(dir)
+                .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
+                .map(|entry| entry.expect("a directory entry").path())
+        })
         .filter(|p| p.extension() == Some(OsStr::new("toml")))
+        .filter(|p| !p.to_string_lossy().ends_with(".target.toml"))
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no scenario files found in {SCENARIOS}");

@@ -27,6 +27,7 @@ pub mod nelder_mead;
 pub use nelder_mead::Options;
 
 use crate::engine::{RunResults, Simulation};
+use crate::model::Voice;
 use crate::report::RunReport;
 use crate::scenario::{Override, Scenario, ScenarioError, Strength};
 use serde::{Deserialize, Serialize};
@@ -106,6 +107,9 @@ pub enum Metric {
     FirmRetention,
     /// A firm's share of the market's customers in the last period (`firm`).
     FirmShare,
+    /// Share of the problems of one complaint group (`group`) after which the customer
+    /// stayed through the horizon: complaints.csv's `retention`.
+    ComplaintRetention,
 }
 
 impl Metric {
@@ -121,6 +125,7 @@ impl Metric {
             Metric::CurveRetention => "curve_retention",
             Metric::FirmRetention => "firm_retention",
             Metric::FirmShare => "firm_share",
+            Metric::ComplaintRetention => "complaint_retention",
         }
     }
 
@@ -140,6 +145,9 @@ pub struct Target {
     /// For firm metrics: the firm's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firm: Option<String>,
+    /// For `complaint_retention`: the complaint group (complaints.csv's `group`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// `PATH=VALUE` overrides under which this figure holds (a market condition).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub condition: Vec<String>,
@@ -151,9 +159,10 @@ pub struct Target {
 impl Target {
     /// "curve_retention at CS 3", "firm_retention of A", "retention".
     pub fn label(&self) -> String {
-        match (&self.cs, &self.firm) {
-            (Some(cs), _) => format!("{} at CS {}", self.metric.name(), cs),
-            (_, Some(firm)) => format!("{} of {}", self.metric.name(), firm),
+        match (&self.cs, &self.firm, &self.group) {
+            (Some(cs), _, _) => format!("{} at CS {}", self.metric.name(), cs),
+            (_, Some(firm), _) => format!("{} of {}", self.metric.name(), firm),
+            (_, _, Some(group)) => format!("{} of {}", self.metric.name(), group),
             _ => self.metric.name().to_string(),
         }
     }
@@ -300,6 +309,40 @@ impl TargetFile {
                         format!("\"{firm}\""),
                         &format!(
                             "no firm: it is only for firm_retention and firm_share, not {}",
+                            t.metric.name()
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            let groups: Vec<&str> = Voice::GROUPS.iter().map(|g| g.name()).collect();
+            match (t.metric == Metric::ComplaintRetention, &t.group) {
+                (true, None) => {
+                    return Err(invalid(
+                        src,
+                        &at("group"),
+                        "(missing)",
+                        &format!(
+                            "a complaint group for metric complaint_retention: {}",
+                            groups.join(", ")
+                        ),
+                    ));
+                }
+                (true, Some(g)) if !groups.contains(&g.as_str()) => {
+                    return Err(invalid(
+                        src,
+                        &at("group"),
+                        format!("\"{g}\""),
+                        &format!("one of {}", groups.join(", ")),
+                    ));
+                }
+                (false, Some(g)) => {
+                    return Err(invalid(
+                        src,
+                        &at("group"),
+                        format!("\"{g}\""),
+                        &format!(
+                            "no group: it is only for complaint_retention, not {}",
                             t.metric.name()
                         ),
                     ));
@@ -617,6 +660,12 @@ pub fn measure(target: &Target, s: &Scenario, results: &RunResults) -> Option<f6
                 defections += p.firms[j].defections;
             }
             (customers > 0).then(|| 1.0 - defections as f64 / customers as f64)
+        }
+        Metric::ComplaintRetention => {
+            let name = target.group.as_deref()?;
+            let g = Voice::GROUPS.into_iter().find(|g| g.name() == name)?;
+            let (episodes, stayed) = results.complaints[g as usize];
+            (episodes > 0).then(|| stayed as f64 / episodes as f64)
         }
         Metric::FirmShare => {
             let j = firm()?;
@@ -1207,6 +1256,7 @@ tolerance = 0.02
             metric,
             cs,
             firm: firm.map(String::from),
+            group: None,
             condition: Vec::new(),
             value: 0.0,
             tolerance: 1.0,
@@ -1221,6 +1271,10 @@ tolerance = 0.02
             target(Metric::CurveRetention, Some(3.0), None),
             target(Metric::FirmRetention, None, Some("B")),
             target(Metric::FirmShare, None, Some("A")),
+            Target {
+                group: Some("did_not_complain".into()),
+                ..target(Metric::ComplaintRetention, None, None)
+            },
         ];
         for t in &all {
             let v = measure(t, &s, &results);
@@ -1237,6 +1291,38 @@ tolerance = 0.02
         t.tolerance = 0.1;
         assert!((objective(&[t.clone()], &[Some(0.7)]) - 4.0).abs() < 1e-9);
         assert_eq!(objective(&[t], &[None]), MISSING_PENALTY);
+    }
+
+    #[test]
+    fn a_complaint_group_is_required_known_and_only_for_complaint_retention() {
+        let head = "[[parameter]]\npath = \"constraint.r\"\nfrom = 0\nto = 3\n[[target]]\n";
+        let parse = |target: &str| TargetFile::parse(&format!("{head}{target}"), "t.toml");
+        let missing = parse("metric = \"complaint_retention\"\nvalue = 0.5\ntolerance = 0.1");
+        assert!(
+            missing
+                .unwrap_err()
+                .0
+                .contains("`target[0].group` = (missing)")
+        );
+        let unknown = parse(
+            "metric = \"complaint_retention\"\ngroup = \"angry\"\nvalue = 0.5\ntolerance = 0.1",
+        );
+        assert!(unknown.unwrap_err().0.contains("one of did_not_complain,"));
+        let misplaced =
+            parse("metric = \"retention\"\ngroup = \"resolved\"\nvalue = 0.5\ntolerance = 0.1");
+        assert!(
+            misplaced
+                .unwrap_err()
+                .0
+                .contains("only for complaint_retention")
+        );
+        let fine = parse(
+            "metric = \"complaint_retention\"\ngroup = \"resolved\"\nvalue = 0.5\ntolerance = 0.1",
+        );
+        assert_eq!(
+            fine.unwrap().target[0].label(),
+            "complaint_retention of resolved"
+        );
     }
 
     #[test]

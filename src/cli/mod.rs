@@ -3,6 +3,7 @@
 //! prints to the console.
 
 mod calibrate;
+mod literature;
 mod memory;
 mod sweep;
 
@@ -33,7 +34,7 @@ Examples:
   loyalsim                                      run the built-in showcase
   loyalsim run scenarios/competitive.toml       run a scenario file
   loyalsim run scenarios/monopoly.toml --set customers=100000 --set constraint.r=inf
-  loyalsim validate scenarios/kotler_ladder.toml   check a file, print it resolved
+  loyalsim validate scenarios/literature/kotler_ladder.toml  check a file, print it resolved
   loyalsim plot output/showcase --size print    redraw a run's charts for a journal
   loyalsim plot output/low output/strong --out output/compare   compare runs
 
@@ -74,6 +75,13 @@ pub enum Command {
     /// firm's retention, ...) with tolerances. Writes scenario.toml (the fitted scenario),
     /// fit.json and fit.md (the fit table, also printed).
     Calibrate(calibrate::CalibrateArgs),
+    /// Check the published figures loyalsim must reproduce and write the validation page.
+    ///
+    /// Runs every scenario of scenarios/literature (each with several seeds), compares
+    /// the simulated figures with the sources' (Kotler's ladder, Xerox, Jones & Sasser,
+    /// Bain, TARP, ...) within stated tolerances, prints a line per check and writes
+    /// docs/validation.md with its charts. Exit code 1 when a figure is not reproduced.
+    Literature(literature::LiteratureArgs),
 }
 
 const PLOT_EXAMPLES: &str = "\
@@ -187,6 +195,7 @@ pub fn run(options: Options) -> Result<(), Error> {
         Some(Command::Merge(args)) => sweep::merge(args),
         Some(Command::Plot(args)) => plot(args),
         Some(Command::Calibrate(args)) => calibrate::calibrate(args),
+        Some(Command::Literature(args)) => literature::literature(args),
         Some(Command::Validate(args)) => {
             let scenario = load(&args)?;
             say(&format!(

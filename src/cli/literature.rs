@@ -1,0 +1,169 @@
+//! `loyalsim literature`: run the published figures' checks and write the validation
+//! page.
+//!
+//! The checks themselves live in [`crate::literature`] (the tests run the same code);
+//! this command loads their scenarios from a folder, runs them in a thread pool, prints
+//! one line per check and writes `validation.md` with its charts, atomically.
+
+use super::{say, thread_count};
+use crate::error::Error;
+use crate::literature::{self, Lab, page};
+use crate::report::chart::{self, ChartOptions};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct LiteratureArgs {
+    /// Folder of the literature's scenarios.
+    #[arg(long, value_name = "DIR", default_value = "scenarios/literature")]
+    pub scenarios: PathBuf,
+    /// Write validation.md and its charts (validation/*.png) into this folder.
+    #[arg(long, value_name = "DIR", default_value = "docs")]
+    pub out: PathBuf,
+    /// Only these checks (repeatable); the page is not written then.
+    #[arg(long, value_name = "ID")]
+    pub only: Vec<String>,
+    /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
+    for id in &args.only {
+        if literature::check(id).is_none() {
+            let ids: Vec<&str> = literature::CHECKS.iter().map(|c| c.id).collect();
+            return Err(Error::Usage(format!(
+                "--only {id}: no such check; expected one of {}",
+                ids.join(", ")
+            )));
+        }
+    }
+    if !args.scenarios.is_dir() {
+        return Err(Error::Usage(format!(
+            "--scenarios {}: not a folder (run from the source tree, or point it at scenarios/literature)",
+            args.scenarios.display()
+        )));
+    }
+    let threads = thread_count(args.threads)?;
+    let pool = super::thread_pool(threads)?;
+    let mut lab = Lab::new(&args.scenarios);
+    let work = tempfile_dir(&args.out)?;
+    let writing_page = args.only.is_empty();
+    if writing_page {
+        lab.keep_runs(&work.join("runs"));
+    }
+    let outcomes = pool.install(|| literature::run(&mut lab, &args.only));
+    if !args.quiet {
+        for o in &outcomes {
+            let verdict = if o.passed() { "pass" } else { "FAIL" };
+            let detail = match &o.rows {
+                Ok(rows) => rows
+                    .iter()
+                    .map(|r| page::value(r.simulated.mean, r.unit))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Err(e) => e.to_string(),
+            };
+            say(&format!("{verdict:4}  {:20} {detail}\n", o.check.id));
+        }
+    }
+    let result = if writing_page {
+        write_page(&lab, &outcomes, &args.out, &work)
+    } else {
+        Ok(())
+    };
+    let _ = std::fs::remove_dir_all(&work);
+    result?;
+    if !args.quiet && writing_page {
+        say(&format!(
+            "wrote {}\n",
+            args.out.join("validation.md").display()
+        ));
+    }
+    if outcomes.iter().all(|o| o.passed()) {
+        Ok(())
+    } else {
+        Err(Error::Failed(
+            "some published figures are not reproduced".into(),
+        ))
+    }
+}
+
+/// A scratch folder beside the output, so the final moves stay on one file system.
+fn tempfile_dir(out: &Path) -> Result<PathBuf, Error> {
+    std::fs::create_dir_all(out).map_err(|e| Error::Failed(format!("{}: {e}", out.display())))?;
+    let dir = out.join(format!(".validation-partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::Failed(format!("{}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+/// The charts the page shows: (the runs compared or drawn, file name, caption).
+fn write_page(
+    lab: &Lab,
+    outcomes: &[literature::Outcome],
+    out: &Path,
+    work: &Path,
+) -> Result<(), Error> {
+    let write_err = |e: &dyn std::fmt::Display| Error::Failed(e.to_string());
+    let charts_dir = work.join("validation");
+    std::fs::create_dir_all(&charts_dir).map_err(|e| write_err(&e))?;
+    let mut charts = Vec::new();
+    let png = |only: &str| ChartOptions {
+        format: chart::Format::Png,
+        only: vec![only.to_string()],
+        ..ChartOptions::default()
+    };
+    // The regimes: one retention curve per constraint strength.
+    let regimes: Vec<PathBuf> = [&[][..], &["constraint.r=1"], &["constraint.r=3"]]
+        .iter()
+        .filter_map(|sets| lab.kept("jones_sasser.toml", sets).map(Path::to_path_buf))
+        .collect();
+    if regimes.len() == 3 {
+        let dir = work.join("regimes");
+        chart::draw_comparison(&regimes, &dir, &png("retention_curves"))
+            .map_err(|e| write_err(&e))?;
+        move_file(
+            &dir.join("retention_curves.png"),
+            &charts_dir.join("regimes.png"),
+        )?;
+        charts.push((
+            "validation/regimes.png".to_string(),
+            "Jones & Sasser's regimes: the same customers with R = 0.05 (competitive), 1 (moderate) and 3 (monopoly-like)".to_string(),
+        ));
+    }
+    for (file, name, caption) in [
+        (
+            "kotler_ladder.toml",
+            "ladder.png",
+            "The defection ladder: retention against CS with no constraint, against the table curve through Kotler's rungs",
+        ),
+        (
+            "tarp.toml",
+            "tarp.png",
+            "The TARP scenario's retention curve (the complaint table is in the rows above)",
+        ),
+    ] {
+        if let Some(run) = lab.kept(file, &[]) {
+            let dir = work.join(name.trim_end_matches(".png"));
+            chart::draw_run(run, &dir, &png("retention_curve")).map_err(|e| write_err(&e))?;
+            move_file(&dir.join("retention_curve.png"), &charts_dir.join(name))?;
+            charts.push((format!("validation/{name}"), caption.to_string()));
+        }
+    }
+    let stamp = format!("Generated by loyalsim {}", env!("CARGO_PKG_VERSION"),);
+    let md = page::markdown(outcomes, &charts, &stamp);
+    std::fs::write(work.join("validation.md"), md).map_err(|e| write_err(&e))?;
+    // Move into place: the charts folder whole, then the page.
+    let final_charts = out.join("validation");
+    let _ = std::fs::remove_dir_all(&final_charts);
+    std::fs::rename(&charts_dir, &final_charts).map_err(|e| write_err(&e))?;
+    move_file(&work.join("validation.md"), &out.join("validation.md"))
+}
+
+fn move_file(from: &Path, to: &Path) -> Result<(), Error> {
+    std::fs::rename(from, to).map_err(|e| Error::Failed(format!("{}: {e}", to.display())))
+}
