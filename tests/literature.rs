@@ -66,6 +66,9 @@ checks!(
     asymmetry,
     tarp,
     lifetime_value,
+    reichheld_sasser,
+    leaky_bucket,
+    one_bad_line,
     monopoly_opens,
     number_portability,
 );
@@ -85,14 +88,26 @@ fn table(file: &str, name: &str) -> Option<toml::Value> {
 fn the_literature_scenarios_share_one_consumer() {
     let loyalty = table("jones_sasser.toml", "loyalty").unwrap();
     let satisfaction = table("jones_sasser.toml", "satisfaction").unwrap();
-    for file in ["bain.toml", "telecom.toml", "tarp.toml"] {
+    for file in [
+        "bain.toml",
+        "telecom.toml",
+        "tarp.toml",
+        "one_bad_line.toml",
+        "leaky_bucket.toml",
+    ] {
         assert_eq!(
             table(file, "loyalty").as_ref(),
             Some(&loyalty),
             "{file}: [loyalty]"
         );
     }
-    for file in ["bain.toml", "telecom.toml", "asymmetry.toml"] {
+    for file in [
+        "bain.toml",
+        "telecom.toml",
+        "asymmetry.toml",
+        "one_bad_line.toml",
+        "leaky_bucket.toml",
+    ] {
         assert_eq!(
             table(file, "satisfaction").as_ref(),
             Some(&satisfaction),

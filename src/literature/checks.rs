@@ -10,7 +10,7 @@ use crate::model::Voice;
 use crate::scenario::Event;
 
 /// Every check, in the order of the page.
-pub static CHECKS: [Check; 11] = [
+pub static CHECKS: [Check; 14] = [
     Check {
         id: "kotler_ladder",
         title: "The defection ladder",
@@ -73,6 +73,27 @@ pub static CHECKS: [Check; 11] = [
         source: "Gupta & Lehmann 2003",
         scenario: "lifetime_value.toml",
         run: lifetime_value,
+    },
+    Check {
+        id: "reichheld_sasser",
+        title: "Five points fewer defections",
+        source: "Reichheld & Sasser 1990",
+        scenario: "reichheld_sasser.toml",
+        run: reichheld_sasser,
+    },
+    Check {
+        id: "leaky_bucket",
+        title: "The leaky bucket",
+        source: "seed 002",
+        scenario: "leaky_bucket.toml",
+        run: leaky_bucket,
+    },
+    Check {
+        id: "one_bad_line",
+        title: "100 − 1 = 0",
+        source: "seed 002",
+        scenario: "one_bad_line.toml",
+        run: one_bad_line,
     },
     Check {
         id: "monopoly_opens",
@@ -514,6 +535,151 @@ fn lifetime_value(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
         ));
     }
     Ok(rows)
+}
+
+/// Simulated lifetime value of firm `k`'s period-0 customers, per customer.
+fn cohort_clv(r: &RunResults, k: usize) -> f64 {
+    totals(r)[k].cohort_value / r.initial_customers[k] as f64
+}
+
+fn reichheld_sasser(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
+    let base = lab.runs("reichheld_sasser.toml", &[])?;
+    let better = lab.runs(
+        "reichheld_sasser.toml",
+        &["loyalty.points.0.1=0.85", "loyalty.points.1.1=0.85"],
+    )?;
+    let gain = Estimate::of(
+        &base
+            .results
+            .iter()
+            .zip(&better.results)
+            .map(|(b, g)| cohort_clv(g, 0) / cohort_clv(b, 0) - 1.0)
+            .collect::<Vec<_>>(),
+    );
+    let defection = base.estimate(|r| 1.0 - overall_retention(r));
+    Ok(vec![
+        Row::within(
+            "defection a year before the cut",
+            "(the cut is from 20% to 15%)",
+            defection,
+            Unit::Percent,
+            (0.19, 0.21),
+        ),
+        Row::within(
+            "lifetime profit of a cohort, 15% ÷ 20% defection − 1",
+            "+25% to +85% profit",
+            gain,
+            Unit::Percent,
+            (0.25, 0.85),
+        ),
+    ])
+}
+
+fn leaky_bucket(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
+    let runs = lab.runs("leaky_bucket.toml", &[])?;
+    let bucket = runs
+        .scenario
+        .firms
+        .iter()
+        .position(|f| f.name == "Bucket")
+        .ok_or_else(|| LabError("leaky_bucket.toml needs a firm `Bucket`".into()))?;
+    // The second half of the run, when the market has settled.
+    let half = runs.scenario.periods as usize / 2;
+    let later = |r: &RunResults| {
+        let mut t = FirmTally::default();
+        for p in &r.periods[half..] {
+            t.add(&p.firms[bucket]);
+        }
+        t
+    };
+    let drift = runs.estimate(|r| {
+        let first = r.periods[half].firms[bucket].customers as f64;
+        let last = r.periods[r.periods.len() - 1].firms[bucket].customers as f64;
+        (last - first) / first
+    });
+    let adds = runs.estimate(|r| {
+        let t = later(r);
+        t.acquisitions as f64 / t.defections as f64
+    });
+    let churn = runs.estimate(|r| {
+        let t = later(r);
+        t.defections as f64 / t.customers as f64
+    });
+    let spend = runs.estimate(|r| {
+        let t = later(r);
+        t.acquisition_spend / t.margin
+    });
+    Ok(vec![
+        Row::within(
+            "Bucket: gross adds ÷ defections, second half of the run",
+            "gains 100 a week, loses 100",
+            adds,
+            Unit::Number,
+            (0.95, 1.05),
+        ),
+        Row::within(
+            "Bucket: change in customers over the second half",
+            "the bucket looks full",
+            drift,
+            Unit::Percent,
+            (-0.03, 0.03),
+        ),
+        Row::judged(
+            "Bucket: defections a period ÷ customers",
+            "while it leaks",
+            churn,
+            Unit::Percent,
+            "≥ 20%",
+            churn.mean >= 0.20,
+        ),
+        Row::judged(
+            "Bucket: acquisition spend ÷ margin",
+            "hides the cost of acquisition",
+            spend,
+            Unit::Number,
+            "> 0.5",
+            spend.mean > 0.5,
+        ),
+    ])
+}
+
+fn one_bad_line(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
+    let mut shares = Vec::new();
+    for sets in [&[][..], &["product_lines.aggregate=mean"][..]] {
+        let runs = lab.runs("one_bad_line.toml", sets)?;
+        let index = |name: &str| runs.scenario.firms.iter().position(|f| f.name == name);
+        let (Some(good), Some(one), Some(bad)) =
+            (index("AllGood"), index("OneBad"), index("AllBad"))
+        else {
+            return Err(LabError(
+                "one_bad_line.toml needs firms AllGood, OneBad and AllBad".into(),
+            ));
+        };
+        shares.push(runs.estimate(|r| {
+            let t = totals(r);
+            let ret = |k: usize| t[k].retention().unwrap_or(f64::NAN);
+            (ret(good) - ret(one)) / (ret(good) - ret(bad))
+        }));
+    }
+    let (worst, mean) = (shares[0], shares[1]);
+    Ok(vec![
+        Row::judged(
+            "retention lost to one bad line of three ÷ lost to three bad lines, judged by the worst line",
+            "100 − 1 = 0",
+            worst,
+            Unit::Percent,
+            "≥ 80%",
+            worst.mean >= 0.8,
+        ),
+        Row::judged(
+            "the same, judged by the mean line",
+            "(the contrast: a bad line diluted)",
+            mean,
+            Unit::Percent,
+            "≥ 20 pts below the worst-line share",
+            mean.mean <= worst.mean - 0.2,
+        ),
+    ])
 }
 
 /// The incumbent's customers at the start of period `p` (1-based) who have left by the

@@ -35,7 +35,7 @@ pub fn markdown(outcomes: &[Outcome], charts: &[(String, String)], stamp: &str) 
          Every published figure loyalsim is meant to reproduce, the scenario that \
          reproduces it (under `scenarios/literature/`), what the engine simulates and \
          whether that lies within the stated tolerance. The same code runs as \
-         `cargo test --release --test literature` (one test per check), so this page and \
+         `cargo test --release --test literature -- --include-ignored` (one test per check), so this page and \
          the tests cannot disagree.\n\n\
          {stamp}. Each scenario is run {REPLICATIONS} times with seeds seed, seed + 1, …; \
          *simulated* is the mean over the runs and, in brackets, its 95% t-interval over \
@@ -50,7 +50,10 @@ pub fn markdown(outcomes: &[Outcome], charts: &[(String, String)], stamp: &str) 
             Ok(rows) => {
                 for (i, r) in rows.iter().enumerate() {
                     let name = if i == 0 {
-                        format!("[{}](#{}) ({})", o.check.title, o.check.id, o.check.source)
+                        format!(
+                            "[{}](#{}) ({}), `{}`",
+                            o.check.title, o.check.id, o.check.source, o.check.scenario
+                        )
                     } else {
                         String::new()
                     };
