@@ -1,6 +1,7 @@
 //! Charts: every chart drawn from small fixed runs decodes at the requested size, is not
 //! blank, parses as SVG with its axis titles; `loyalsim plot` redraws `loyalsim run`'s
-//! charts byte for byte; bad input is refused in one line with exit code 2.
+//! charts byte for byte; the complaints chart is drawn only for runs with complaints;
+//! bad input is refused in one line with exit code 2.
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -33,6 +34,13 @@ fn axis_titles(chart: &str) -> &'static [&'static str] {
             "Correlation of CS with staying (Pearson r)",
         ],
         "heatmap" => &["constraint.r", "firms.0.price", "Retention per period (%)"],
+        "complaints" => &[
+            "did not complain",
+            "complained, unresolved",
+            "resolved",
+            "resolved quickly",
+            "Stayed after a problem (%)",
+        ],
         _ => panic!("unknown chart {chart}"),
     }
 }
@@ -171,6 +179,11 @@ fn a_run_draws_every_chart_and_plot_redraws_them_byte_for_byte() {
         ],
     );
 
+    assert!(
+        !run.join("complaints.png").exists(),
+        "a run without complaints drew the complaints chart"
+    );
+
     // Redrawn elsewhere and in place: the same bytes.
     let again = tmp.path().join("again");
     ok(&[
@@ -203,6 +216,112 @@ fn a_run_draws_every_chart_and_plot_redraws_them_byte_for_byte() {
         "a temporary file was left in {:?}",
         names(&run)
     );
+}
+
+#[test]
+fn a_run_with_complaints_draws_the_complaint_ordering_and_plot_redraws_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    small_run("service_recovery", &run, &["--set", "events.0.period=6"]);
+    let charts = ["retention_curve", "timeseries", "types", "complaints"];
+    for chart in charts {
+        assert_png(&run.join(format!("{chart}.png")), 1600, 1000);
+        let mut needles = axis_titles(chart).to_vec();
+        needles.push("service_recovery · seed 1 · 4,000 customers · 12 periods");
+        assert_svg(&run.join(format!("{chart}.svg")), &needles);
+    }
+    // Every group has its count under its name and its value over its bar.
+    let svg = fs::read_to_string(run.join("complaints.svg")).unwrap();
+    let counts = svg.matches("n = ").count();
+    assert_eq!(counts, 4, "complaints.svg has {counts} counts, not 4");
+    let mut reader = csv::Reader::from_path(run.join("complaints.csv")).unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let episodes: u64 = row[1].parse().unwrap();
+        assert!(
+            episodes > 0,
+            "an empty group in {row:?}: the test needs all four"
+        );
+        let value = format!("{:.1}%", 100.0 * row[3].parse::<f64>().unwrap());
+        assert_svg(&run.join("complaints.svg"), &[&value]);
+    }
+
+    let again = tmp.path().join("again");
+    ok(&[
+        OsStr::new("plot"),
+        run.as_os_str(),
+        OsStr::new("--out"),
+        again.as_os_str(),
+        OsStr::new("--quiet"),
+    ]);
+    for file in charts
+        .iter()
+        .flat_map(|c| [format!("{c}.png"), format!("{c}.svg")])
+    {
+        assert!(
+            fs::read(again.join(&file)).unwrap() == fs::read(run.join(&file)).unwrap(),
+            "{file}: `loyalsim plot` differs from `loyalsim run`"
+        );
+    }
+
+    // The function the validation page calls: published shares marked and named.
+    let marked = tmp.path().join("marked");
+    let options = loyalsim::report::chart::ChartOptions {
+        format: loyalsim::report::chart::Format::Svg,
+        ..Default::default()
+    };
+    let files = loyalsim::report::chart::draw_complaints(
+        &run,
+        &marked,
+        &options,
+        Some(("TARP (published)", [0.09, 0.19, 0.54, 0.82])),
+    )
+    .unwrap();
+    assert_eq!(files, ["complaints.svg"]);
+    assert_svg(
+        &marked.join("complaints.svg"),
+        &["TARP (published)", "9%", "19%", "54%", "82%"],
+    );
+    // Percentages where shares belong are refused, naming the value.
+    let e = loyalsim::report::chart::draw_complaints(
+        &run,
+        &marked,
+        &options,
+        Some(("TARP", [9.0, 19.0, 54.0, 82.0])),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("[0, 1]") && e.contains('9'), "{e}");
+}
+
+#[test]
+fn the_complaints_chart_of_a_run_without_complaints_says_why_it_is_not_drawn() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    small_run("monopoly", &run, &["--no-charts"]);
+    let out = output_of(loyalsim().args([
+        OsStr::new("plot"),
+        run.as_os_str(),
+        OsStr::new("--chart"),
+        OsStr::new("complaints"),
+    ]));
+    let context = describe("plot --chart complaints", &out);
+    assert!(out.status.success(), "{context}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no complaints chart") && stderr.contains("complaints.rate = 0"),
+        "{context}"
+    );
+    assert!(
+        !names(&run)
+            .iter()
+            .any(|n| n.ends_with(".png") || n.ends_with(".svg")),
+        "{context}"
+    );
+    let e = loyalsim::report::chart::draw_complaints(&run, &run, &Default::default(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("complaints.rate = 0"), "{e}");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::report::RunReport;
 use crate::report::chart::{self, ChartError, ChartOptions};
 use crate::scenario::{Override, SHOWCASE, Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Simulate why satisfied customers still leave and dissatisfied ones still stay.
@@ -59,8 +59,8 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Draw charts from results folders, without running anything again.
     ///
-    /// With one folder, redraws its run's charts (retention_curve, timeseries, types)
-    /// from its CSVs; with default options the files equal those `loyalsim run` wrote,
+    /// With one folder, redraws its run's charts (retention_curve, timeseries, types, and
+    /// complaints when customers could complain) from its CSVs; with default options the files equal those `loyalsim run` wrote,
     /// byte for byte. With several folders, compares the runs: retention_curves (one
     /// curve per run), correlation_vs_r (correlation of CS with staying against R) and,
     /// when exactly two scenario fields differ between the runs, heatmap. Runs are
@@ -144,8 +144,8 @@ pub struct PlotArgs {
     /// Title of every chart drawn, instead of its own; "" for none (a caption instead).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
-    /// Draw only this chart (repeatable): retention_curve, timeseries, types; or, with
-    /// several folders, retention_curves, correlation_vs_r, heatmap.
+    /// Draw only this chart (repeatable): retention_curve, timeseries, types, complaints;
+    /// or, with several folders, retention_curves, correlation_vs_r, heatmap.
     #[arg(long = "chart", value_name = "NAME")]
     pub only: Vec<String>,
     /// What the heatmap shows, from summary.json: retention, correlation_cs_staying,
@@ -266,7 +266,8 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         .write_then(&out, |tmp| {
             if !args.no_charts {
                 charts = chart::draw_run(tmp, tmp, &ChartOptions::default())
-                    .map_err(std::io::Error::other)?;
+                    .map_err(std::io::Error::other)?
+                    .files;
             }
             Ok(())
         })
@@ -334,13 +335,9 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
     };
     if let [dir] = &args.dirs[..] {
         let out = args.out.clone().unwrap_or_else(|| dir.clone());
-        let files = chart::draw_run(dir, &out, &options).map_err(chart_error)?;
+        let drawn = chart::draw_run(dir, &out, &options).map_err(chart_error)?;
         if !args.quiet {
-            say(&format!(
-                "wrote {}/ ({})\n",
-                out.display(),
-                files.join(", ")
-            ));
+            report_drawn(&out, &drawn);
         }
         return Ok(());
     }
@@ -352,16 +349,23 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
     };
     let drawn = chart::draw_comparison(&args.dirs, out, &options).map_err(chart_error)?;
     if !args.quiet {
+        report_drawn(out, &drawn);
+    }
+    Ok(())
+}
+
+/// "wrote DIR/ (files)", unless nothing was, then why each chart was left out.
+fn report_drawn(out: &Path, drawn: &chart::ChartFiles) {
+    if !drawn.files.is_empty() {
         say(&format!(
             "wrote {}/ ({})\n",
             out.display(),
             drawn.files.join(", ")
         ));
-        for why in &drawn.skipped {
-            eprintln!("loyalsim: no {why}");
-        }
     }
-    Ok(())
+    for why in &drawn.skipped {
+        eprintln!("loyalsim: no {why}");
+    }
 }
 
 /// Prints to standard output; a closed pipe (`loyalsim validate | head`) is not an error.

@@ -1,7 +1,7 @@
 //! Charts for papers and decks, drawn from results folders.
 //!
 //! Every chart is drawn from what a results folder holds (`timeseries.csv`,
-//! `curve.csv`, `summary.json`, `scenario.toml`), never from a simulation in memory:
+//! `curve.csv`, `complaints.csv`, `summary.json`, `scenario.toml`), never from a simulation in memory:
 //! `loyalsim run` writes its tables, then draws its charts by reading them back through
 //! [`draw_run`], the same function `loyalsim plot` calls, so a redraw reproduces a run's
 //! charts byte for byte. Reading the scenario to evaluate the theoretical loyalty curve
@@ -14,10 +14,13 @@
 //! so nothing is clipped or overlaps.
 //!
 //! Run charts: [`RetentionCurve`] (the Jones & Sasser figure), [`Timeseries`],
-//! [`TypeMix`]. Comparison charts over several runs: [`RetentionCurves`],
+//! [`TypeMix`], and [`ComplaintOrdering`] (TARP's table) when customers could complain.
+//! A chart that does not apply to the runs at hand is left out, with the reason in
+//! [`ChartFiles::skipped`]. Comparison charts over several runs: [`RetentionCurves`],
 //! [`CorrelationVsR`], [`Heatmap`].
 
 mod compare;
+mod complaints;
 mod correlation_vs_r;
 mod heatmap;
 mod layout;
@@ -30,10 +33,13 @@ mod timeseries;
 mod types;
 
 pub use compare::Comparison;
+pub use complaints::{ComplaintOrdering, Reference};
 pub use correlation_vs_r::{CorrelationVsR, RunPoint};
 pub use heatmap::Heatmap;
 pub use layout::Frame;
-pub use results::{CurveBin, FirmPeriod, ResultsError, RunFolder, SUMMARY_METRICS, Summary};
+pub use results::{
+    ComplaintGroup, CurveBin, FirmPeriod, ResultsError, RunFolder, SUMMARY_METRICS, Summary,
+};
 pub use retention_curve::{RetentionCurve, Zones};
 pub use retention_curves::{CurveSeries, RetentionCurves};
 pub use style::Size;
@@ -45,8 +51,14 @@ use plotters::prelude::*;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The charts `loyalsim run` draws for one run, in order.
-pub const RUN_CHARTS: [&str; 3] = [RetentionCurve::NAME, Timeseries::NAME, TypeMix::NAME];
+/// The charts `loyalsim run` draws for one run, in order; `complaints` only for runs in
+/// which customers could complain.
+pub const RUN_CHARTS: [&str; 4] = [
+    RetentionCurve::NAME,
+    Timeseries::NAME,
+    TypeMix::NAME,
+    ComplaintOrdering::NAME,
+];
 /// The charts drawn over several runs, in order.
 pub const COMPARISON_CHARTS: [&str; 3] =
     [RetentionCurves::NAME, CorrelationVsR::NAME, Heatmap::NAME];
@@ -328,38 +340,89 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// Draws the charts of the results folder `dir` into `out` (often `dir` itself);
-/// returns the files written.
-pub fn draw_run(dir: &Path, out: &Path, options: &ChartOptions) -> Result<Vec<String>, ChartError> {
+/// What [`draw_run`] and [`draw_comparison`] wrote: the files written, and why any
+/// chart was left out (`"heatmap: needs exactly two …"`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChartFiles {
+    pub files: Vec<String>,
+    pub skipped: Vec<String>,
+}
+
+/// Draws the charts of the results folder `dir` into `out` (often `dir` itself).
+///
+/// The `complaints` chart is drawn only for runs in which customers could complain
+/// (`complaints.rate > 0`); for other runs it is left out silently, or, when
+/// `options.only` names it, with the reason in `skipped`.
+pub fn draw_run(dir: &Path, out: &Path, options: &ChartOptions) -> Result<ChartFiles, ChartError> {
     check_names(options, &RUN_CHARTS, "a run")?;
     let run = RunFolder::read(dir)?;
     create_dir(out)?;
     let subtitle = run_subtitle(&run.summary);
-    let mut files = Vec::new();
+    let mut drawn = ChartFiles::default();
     if options.wants(RetentionCurve::NAME) {
         let chart =
             RetentionCurve::from_run(&run, options.frame(RetentionCurve::TITLE, subtitle.clone()));
-        files.extend(render(&chart, out, options)?);
+        drawn.files.extend(render(&chart, out, options)?);
     }
     if options.wants(Timeseries::NAME) {
         let chart = Timeseries::from_run(
             &run,
             options.frame(Timeseries::title(&run), subtitle.clone()),
         );
-        files.extend(render(&chart, out, options)?);
+        drawn.files.extend(render(&chart, out, options)?);
     }
     if options.wants(TypeMix::NAME) {
-        let chart = TypeMix::from_run(&run, options.frame(TypeMix::TITLE, subtitle));
-        files.extend(render(&chart, out, options)?);
+        let chart = TypeMix::from_run(&run, options.frame(TypeMix::TITLE, subtitle.clone()));
+        drawn.files.extend(render(&chart, out, options)?);
     }
-    Ok(files)
+    if options.wants(ComplaintOrdering::NAME) {
+        match ComplaintOrdering::from_run(&run, options.frame(ComplaintOrdering::TITLE, subtitle)) {
+            Ok(chart) => drawn.files.extend(render(&chart, out, options)?),
+            Err(why) if options.only.iter().any(|o| o == ComplaintOrdering::NAME) => drawn
+                .skipped
+                .push(format!("{} chart: {why}", ComplaintOrdering::NAME)),
+            Err(_) => {}
+        }
+    }
+    Ok(drawn)
 }
 
-/// What [`draw_comparison`] wrote: the files written, and why any chart was left out.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ComparisonFiles {
-    pub files: Vec<String>,
-    pub skipped: Vec<String>,
+/// Draws the `complaints` chart of the results folder `dir` into `out` (PNG and/or SVG
+/// as `options.format` says; `options.only` is not consulted), with `reference` — a
+/// legend label and four shares in [0, 1] in TARP's order (did not complain,
+/// complained and unresolved, resolved, resolved quickly), e.g.
+/// `("TARP (published)", [0.09, 0.19, 0.54, 0.82])` — marked on the bars when given.
+/// Returns the files written.
+///
+/// A run without complaints (`complaints.rate = 0`), or reference values outside
+/// [0, 1], is a [`ChartError::Input`] saying so.
+pub fn draw_complaints(
+    dir: &Path,
+    out: &Path,
+    options: &ChartOptions,
+    reference: Option<(&str, [f64; 4])>,
+) -> Result<Vec<String>, ChartError> {
+    if let Some((label, values)) = reference {
+        if let Some(v) = values.iter().find(|v| !(0.0..=1.0).contains(*v)) {
+            return Err(ChartError::Input(format!(
+                "reference {label:?}: {v} is not a share in [0, 1] (write 54% as 0.54)"
+            )));
+        }
+    }
+    let run = RunFolder::read(dir)?;
+    let frame = options.frame(ComplaintOrdering::TITLE, run_subtitle(&run.summary));
+    let mut chart = ComplaintOrdering::from_run(&run, frame).map_err(|why| {
+        ChartError::Input(format!(
+            "{}: no {} chart: {why}",
+            dir.display(),
+            ComplaintOrdering::NAME
+        ))
+    })?;
+    if let Some((label, values)) = reference {
+        chart = chart.with_reference(label, values);
+    }
+    create_dir(out)?;
+    render(&chart, out, options)
 }
 
 /// Draws the comparison charts of several results folders into `out`.
@@ -367,7 +430,7 @@ pub fn draw_comparison(
     dirs: &[PathBuf],
     out: &Path,
     options: &ChartOptions,
-) -> Result<ComparisonFiles, ChartError> {
+) -> Result<ChartFiles, ChartError> {
     check_names(options, &COMPARISON_CHARTS, "several runs")?;
     if !SUMMARY_METRICS.contains(&options.metric.as_str()) {
         return Err(ChartError::Input(format!(
@@ -386,7 +449,7 @@ pub fn draw_comparison(
     let comparison = Comparison::of(&runs);
     create_dir(out)?;
     let subtitle = comparison.subtitle(&runs);
-    let mut drawn = ComparisonFiles::default();
+    let mut drawn = ChartFiles::default();
     if options.wants(RetentionCurves::NAME) {
         let chart = RetentionCurves::from_runs(
             &runs,

@@ -1,5 +1,5 @@
 //! Reading a results folder back: the part of `timeseries.csv`, `curve.csv`,
-//! `summary.json` and `scenario.toml` that the charts draw.
+//! `complaints.csv`, `summary.json` and `scenario.toml` that the charts draw.
 //!
 //! Columns are found by name and extra columns are ignored, so the tables can grow
 //! without breaking the charts; the only column read that `report/columns.rs` does not
@@ -23,6 +23,9 @@ pub struct RunFolder {
     pub curve: Vec<CurveBin>,
     /// `timeseries.csv`, a row per period and firm.
     pub timeseries: Vec<FirmPeriod>,
+    /// `complaints.csv`, a row per TARP group; `None` when the folder has no such file
+    /// (it is optional: older results folders lack it).
+    pub complaints: Option<Vec<ComplaintGroup>>,
 }
 
 /// The headline numbers of `summary.json` that charts show.
@@ -69,6 +72,19 @@ pub struct CurveBin {
     /// Where to draw the bin: the mean CS of its observations, or its centre when empty.
     pub cs: f64,
     pub observations: u64,
+    pub retention: Option<f64>,
+    /// The 95% Wilson interval of `retention`.
+    pub interval: Option<(f64, f64)>,
+}
+
+/// One group of `complaints.csv`: the problems whose complaint ended one way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintGroup {
+    /// `did_not_complain`, `complained_unresolved`, `resolved` or `resolved_quickly`.
+    pub group: String,
+    pub episodes: u64,
+    pub stayed: u64,
+    /// `stayed / episodes`; `None` without episodes.
     pub retention: Option<f64>,
     /// The 95% Wilson interval of `retention`.
     pub interval: Option<(f64, f64)>,
@@ -133,12 +149,18 @@ impl RunFolder {
                 file: scenario_path.display().to_string(),
                 message: e.to_string(),
             })?;
+        let complaints = dir.join("complaints.csv");
         Ok(RunFolder {
             dir: dir.to_path_buf(),
             scenario,
             summary: read_summary(&dir.join("summary.json"))?,
             curve: read_curve(&dir.join("curve.csv"))?,
             timeseries: read_timeseries(&dir.join("timeseries.csv"))?,
+            complaints: if complaints.is_file() {
+                Some(read_complaints(&complaints)?)
+            } else {
+                None
+            },
         })
     }
 
@@ -289,6 +311,31 @@ fn read_curve(path: &Path) -> Result<Vec<CurveBin>, ResultsError> {
             Ok(CurveBin {
                 cs: t.number(i, "cs_mean")?.unwrap_or(mid),
                 observations: t.whole(i, "observations")?,
+                retention: t.number(i, "retention")?,
+                interval: low.zip(high),
+            })
+        })
+        .collect()
+}
+
+fn read_complaints(path: &Path) -> Result<Vec<ComplaintGroup>, ResultsError> {
+    let t = Table::read(path)?;
+    t.require(&[
+        "group",
+        "episodes",
+        "stayed",
+        "retention",
+        "retention_low",
+        "retention_high",
+    ])?;
+    (0..t.rows.len())
+        .map(|i| {
+            let low = t.number(i, "retention_low")?;
+            let high = t.number(i, "retention_high")?;
+            Ok(ComplaintGroup {
+                group: t.text(i, "group")?.trim().to_string(),
+                episodes: t.whole(i, "episodes")?,
+                stayed: t.whole(i, "stayed")?,
                 retention: t.number(i, "retention")?,
                 interval: low.zip(high),
             })
