@@ -118,10 +118,14 @@ fn write_page(
         ..ChartOptions::default()
     };
     // The regimes: one retention curve per constraint strength.
-    let regimes: Vec<PathBuf> = [&[][..], &["constraint.r=1"], &["constraint.r=3"]]
-        .iter()
-        .filter_map(|sets| lab.kept("jones_sasser.toml", sets).map(Path::to_path_buf))
-        .collect();
+    let regimes: Vec<PathBuf> = [
+        literature::COMPETITIVE,
+        literature::MODERATE,
+        literature::MONOPOLY,
+    ]
+    .iter()
+    .filter_map(|sets| lab.kept("jones_sasser.toml", sets).map(Path::to_path_buf))
+    .collect();
     if regimes.len() == 3 {
         let dir = work.join("regimes");
         chart::draw_comparison(&regimes, &dir, &png("retention_curves"))
@@ -149,7 +153,7 @@ fn write_page(
     }
     if let Some(run) = lab.kept("tarp.toml", &[]) {
         let dir = work.join("tarp");
-        let tarp = ("TARP (published)", [0.09, 0.19, 0.54, 0.82]);
+        let tarp = ("TARP (published)", literature::TARP);
         chart::draw_complaints(run, &dir, &png("complaints"), Some(tarp))
             .map_err(|e| write_err(&e))?;
         move_file(&dir.join("complaints.png"), &charts_dir.join("tarp.png"))?;

@@ -159,10 +159,15 @@ fn kotler_ladder(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
 }
 
 /// The competitive market of Jones & Sasser: the file as shipped.
-const COMPETITIVE: &[&str] = &[];
+pub const COMPETITIVE: &[&str] = &[];
 /// The same customers in a moderately constrained and in a monopoly-like market.
-const MODERATE: &[&str] = &["constraint.r=1"];
-const MONOPOLY: &[&str] = &["constraint.r=3"];
+pub const MODERATE: &[&str] = &["constraint.r=1"];
+pub const MONOPOLY: &[&str] = &["constraint.r=3"];
+
+/// TARP: share who would buy again after a problem over $100, in the order of
+/// [`Voice::GROUPS`]: did not complain, complained and unresolved, resolved, resolved
+/// quickly.
+pub const TARP: [f64; 4] = [0.09, 0.19, 0.54, 0.82];
 
 fn xerox(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
     let runs = lab.runs("jones_sasser.toml", COMPETITIVE)?;
@@ -467,11 +472,13 @@ fn asymmetry(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
 fn tarp(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
     let runs = lab.runs("tarp.toml", &[])?;
     let published = [
-        ("did not complain", 0.09),
-        ("complained, not resolved", 0.19),
-        ("complained, resolved", 0.54),
-        ("complained, resolved quickly", 0.82),
-    ];
+        "did not complain",
+        "complained, not resolved",
+        "complained, resolved",
+        "complained, resolved quickly",
+    ]
+    .into_iter()
+    .zip(TARP);
     let share = |r: &RunResults, g: Voice| {
         let (episodes, stayed) = r.complaints[g as usize];
         stayed as f64 / episodes as f64

@@ -14,7 +14,7 @@ mod checks;
 pub mod logit;
 pub mod page;
 
-pub use checks::CHECKS;
+pub use checks::{CHECKS, COMPETITIVE, MODERATE, MONOPOLY, TARP};
 
 use crate::engine::{RunResults, Simulation};
 use crate::scenario::{Override, Scenario, ScenarioError};
@@ -120,15 +120,9 @@ impl Row {
         (low, high): (f64, f64),
     ) -> Row {
         let show = |v| page::value(v, unit);
-        Row {
-            figure: figure.into(),
-            published: published.into(),
-            simulated,
-            unit,
-            criterion: format!("{} to {}", show(low), show(high)),
-            pass: (low..=high).contains(&simulated.mean),
-            departure: None,
-        }
+        let criterion = format!("{} to {}", show(low), show(high));
+        let pass = (low..=high).contains(&simulated.mean);
+        Row::judged(figure, published, simulated, unit, criterion, pass)
     }
 
     /// A row with its own criterion text and verdict.
@@ -163,13 +157,8 @@ impl Row {
         why: &'static str,
     ) -> Row {
         Row {
-            figure: figure.into(),
-            published: published.into(),
-            simulated,
-            unit,
-            criterion: criterion.into(),
-            pass: !departs,
             departure: Some(why),
+            ..Row::judged(figure, published, simulated, unit, criterion, !departs)
         }
     }
 
