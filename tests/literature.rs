@@ -153,3 +153,38 @@ fn every_literature_scenario_is_checked() {
             .unwrap_or_else(|e| panic!("{f}: {e}"));
     }
 }
+
+/// `loyalsim literature --only ID` runs one check from the scenario folder and prints
+/// its verdict without writing the page; an unknown check or folder is bad input (exit
+/// 2, one line).
+#[test]
+fn the_command_runs_one_check_and_refuses_unknown_ones() {
+    let bin = env!("CARGO_BIN_EXE_loyalsim");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/literature");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(bin)
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+    };
+    let ok = run(&["literature", "--scenarios", dir, "--only", "asymmetry"]);
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert_eq!(ok.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("pass  asymmetry"), "{stdout}");
+    assert!(
+        !tmp.path().join("docs").join("validation.md").exists(),
+        "--only must not write the page"
+    );
+    for args in [
+        &["literature", "--scenarios", dir, "--only", "nope"][..],
+        &["literature", "--scenarios", "/no/such/folder"][..],
+    ] {
+        let bad = run(args);
+        let stderr = String::from_utf8_lossy(&bad.stderr);
+        assert_eq!(bad.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: --"), "{stderr}");
+    }
+}
