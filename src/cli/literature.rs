@@ -68,6 +68,16 @@ pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
                 Err(e) => e.to_string(),
             };
             say(&format!("{verdict:4}  {:20} {detail}\n", o.check.id));
+            // Say which rows fall short, so a failure needs no trip to the page.
+            for r in o.rows.iter().flatten().filter(|r| !r.ok()) {
+                say(&format!(
+                    "      {}: {} against {} (published: {})\n",
+                    r.figure,
+                    page::value(r.simulated.mean, r.unit),
+                    r.criterion,
+                    r.published
+                ));
+            }
         }
     }
     let result = if writing_page {
