@@ -31,6 +31,7 @@ use crate::model::{
 use crate::scenario::{Combine, ConstraintForm, MAX_FIRMS};
 use rand::RngExt;
 use rand_distr::StandardNormal;
+use std::hint::select_unpredictable;
 
 /// Runs one chunk for one period with the loop it needs.
 pub(super) fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
@@ -78,32 +79,40 @@ fn listen(
     let reach_pos = w.reach;
     let reach_neg = (w.reach * w.negative_reach).min(1.0);
     let (mut own, mut all, mut any) = (0.0, 0.0, false);
-    for &speaker in ctx.network.neighbours(listener) {
-        let said = ctx.talk[speaker as usize];
-        if said == 0 {
-            continue;
+    // Most neighbours said nothing, and which did is hard to predict: first mark the
+    // ones that spoke, up to 64 at a time, without a branch, then visit only those, in
+    // the same order.
+    for group in ctx.network.neighbours(listener).chunks(64) {
+        let mut spoke = 0u64;
+        for (k, &speaker) in group.iter().enumerate() {
+            spoke |= ((ctx.talk[speaker as usize] != 0) as u64) << k;
         }
-        let positive = said & TALK_POSITIVE != 0;
-        let reach = if positive { reach_pos } else { reach_neg };
-        let h = mix(ctx.wom_base ^ ((speaker as u64) << 32 | listener as u64));
-        if hashed_uniform(h) >= reach {
-            continue;
-        }
-        let about = (said & TALK_FIRM) as usize;
-        let weight = if positive { 1.0 } else { -w.negative_weight };
-        if !any {
-            per_firm[..ctx.model.n_firms].fill(0.0);
-            any = true;
-        }
-        per_firm[about] += weight;
-        all += weight;
-        if firm == Some(about) {
-            own += weight;
-        }
-        if positive {
-            tally[about].wom_positive += 1;
-        } else {
-            tally[about].wom_negative += 1;
+        while spoke != 0 {
+            let speaker = group[spoke.trailing_zeros() as usize];
+            spoke &= spoke - 1;
+            let said = ctx.talk[speaker as usize];
+            let positive = said & TALK_POSITIVE != 0;
+            let reach = if positive { reach_pos } else { reach_neg };
+            let h = mix(ctx.wom_base ^ ((speaker as u64) << 32 | listener as u64));
+            if hashed_uniform(h) >= reach {
+                continue;
+            }
+            let about = (said & TALK_FIRM) as usize;
+            let weight = if positive { 1.0 } else { -w.negative_weight };
+            if !any {
+                per_firm[..ctx.model.n_firms].fill(0.0);
+                any = true;
+            }
+            per_firm[about] += weight;
+            all += weight;
+            if firm == Some(about) {
+                own += weight;
+            }
+            if positive {
+                tally[about].wom_positive += 1;
+            } else {
+                tally[about].wom_negative += 1;
+            }
         }
     }
     (own, all, any)
@@ -416,11 +425,9 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
         // A customer of firm j (Model::step without lines and voice).
         let j = f as usize;
         let offer = &model.offers[sg * n_firms + j];
-        let failure = if u_failure < offer.failure_rate {
-            offer.failure_severity
-        } else {
-            0.0
-        };
+        // Times 0 or 1 rather than a branch (a failure is hard to predict); the
+        // severity is at least 0, so no failure is +0.0, as in Model::perceived_value.
+        let failure = offer.failure_severity * (u_failure < offer.failure_rate) as u8 as f64;
         let v = offer.cdv + offer.inconsistency * z - failure;
         let half_width = 0.5 * tolerance[i] as f64;
         let disconfirmation = v - e;
@@ -429,19 +436,12 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
         let e = satisfaction::update_expectation(e, v, own_standard, offer.best_offer, p)
             + wom.expectation_weight * all;
         let now = (now + wom.satisfaction_weight * own).clamp(1.0, 5.0);
-        // A problem opens an episode (nobody complains in this loop).
+        // A problem opens an episode (nobody complains in this loop); an open one ages.
+        // In integer arithmetic: whether a problem comes is hard to predict.
         let ep = episode[i];
-        let opened = ep == 0 && disconfirmation < -half_width;
-        let ep = if ep == 0 {
-            opened as u8
-        } else {
-            ep.saturating_add(1)
-        };
-        let vo = if opened {
-            Voice::Silent as u8
-        } else {
-            voice[i]
-        };
+        let opened = (ep == 0) & (disconfirmation < -half_width);
+        let ep = ep.saturating_add((ep != 0) as u8 | opened as u8);
+        let vo = select_unpredictable(opened, Voice::Silent as u8, voice[i]);
         let loyalty = model.curve.f(now);
         let held = tenure[i];
         let (p_defect, pass) = if reduced {
@@ -455,26 +455,25 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
         // One uniform decides both stages (Model::step).
         let left = u_decision < p_defect;
         let stayed = !left;
-        let intended = u_decision < (1.0 - loyalty).max(p_defect);
+        // u < max(1 − f, P(defect)), as in Model::step.
+        let intended = left | (u_decision < 1.0 - loyalty);
         let kind = CustomerType::classify(now, intended, left, &model.types);
         let grown = (held as u32).min(model.margin_growth_periods) as f64;
-        let margin = if left {
-            0.0
-        } else {
-            offer.margin * (1.0 + offer.margin_growth * grown)
-        };
-        let ended = ep != 0 && (left || ep as u32 >= model.complaints.horizon);
+        // Kept as a number 0 or 1 for the tallies' products below.
+        let kept_on = stayed as u8 as f64;
+        // For a leaver ±0.0 (Model::step: 0.0); either leaves the sums it is added to as
+        // they are.
+        let margin = offer.margin * (1.0 + offer.margin_growth * grown) * kept_on;
+        let ended = (ep != 0) & (left | (ep as u32 >= model.complaints.horizon));
         let row = &mut complaints[Voice::from_u8(vo).group() as usize];
         row.0 += ended as u64;
-        row.1 += (ended && stayed) as u64;
-        let (ep, vo) = if ended {
-            (0, Voice::Silent as u8)
-        } else {
-            (ep, vo)
-        };
+        row.1 += (ended & stayed) as u64;
+        let ep = select_unpredictable(ended, 0, ep);
+        let vo = select_unpredictable(ended, Voice::Silent as u8, vo);
         // The tallies (FirmTally::record, the cohort, ChunkTally::record). Sums start
-        // at +0.0 and so are never −0.0, and adding +0.0 leaves them as they are: the
-        // additions below that add 0.0 where the full loop adds nothing change no bit.
+        // at +0.0 and so are never −0.0, and adding a zero of either sign leaves such a
+        // sum as it is: the additions below that add a zero where the full loop adds
+        // nothing change no bit.
         let (has_pass, q) = match pass {
             Some(q) => (true, q),
             None => (false, 0.0),
@@ -491,9 +490,9 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
         t.sum_pass += q;
         t.n_pass += has_pass as u64;
         t.cohort_decisions += in_cohort as u64;
-        t.revenue += if stayed { offer.price } else { 0.0 };
-        let kept = in_cohort && stayed;
-        t.cohort_value += if kept { margin * ctx.discount } else { 0.0 };
+        t.revenue += offer.price * kept_on;
+        let kept = in_cohort & stayed;
+        t.cohort_value += margin * ctx.discount * (kept as u8 as f64);
         t.cohort_stays += kept as u64;
         let bin = &mut curve[bins.index(now)];
         bin.observations += 1;

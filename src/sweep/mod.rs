@@ -252,24 +252,32 @@ fn one_run(plan: &Plan, base: &toml::Table, index: u64) -> Result<RunRows, Sweep
         Cell::Float(h.hostage_share),
         Cell::Float(h.mean_r_eff),
     ];
+    // Each row: the prefix, then the cells, written field by field from one scratch
+    // buffer, with no string per cell.
+    let mut cell = Vec::new();
     let mut row = csv::Writer::from_writer(Vec::new());
-    row.write_record(
-        prefix
-            .iter()
-            .cloned()
-            .chain(metrics.iter().map(Cell::to_csv)),
-    )
-    .expect("writing to memory");
+    for p in &prefix {
+        row.write_field(p).expect("writing to memory");
+    }
+    for m in &metrics {
+        cell.clear();
+        m.write_csv(&mut cell);
+        row.write_field(&cell).expect("writing to memory");
+    }
+    row.write_record(None::<&[u8]>).expect("writing to memory");
     let cols = columns::timeseries();
     let mut series = csv::Writer::from_writer(Vec::new());
     for r in report.timeseries_rows() {
+        for p in &prefix {
+            series.write_field(p).expect("writing to memory");
+        }
+        for c in &cols {
+            cell.clear();
+            (c.value)(&r).write_csv(&mut cell);
+            series.write_field(&cell).expect("writing to memory");
+        }
         series
-            .write_record(
-                prefix
-                    .iter()
-                    .cloned()
-                    .chain(cols.iter().map(|c| (c.value)(&r).to_csv())),
-            )
+            .write_record(None::<&[u8]>)
             .expect("writing to memory");
     }
     Ok((
