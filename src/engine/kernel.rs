@@ -66,9 +66,10 @@ pub(super) fn hashed_uniform(h: u64) -> f64 {
 }
 
 /// Listens to the neighbours' words of the previous period. Fills `per_firm` (net
-/// weighted messages per firm, cleared here) and counts messages per firm in `tally`.
+/// weighted messages per firm, cleared here) and, with `COUNT`, counts messages per
+/// firm in `tally` (listening again to the same words counts nothing).
 #[inline]
-fn listen(
+fn listen<const COUNT: bool>(
     ctx: &Context,
     listener: usize,
     firm: Option<usize>,
@@ -108,10 +109,12 @@ fn listen(
             if firm == Some(about) {
                 own += weight;
             }
-            if positive {
-                tally[about].wom_positive += 1;
-            } else {
-                tally[about].wom_negative += 1;
+            if COUNT {
+                if positive {
+                    tally[about].wom_positive += 1;
+                } else {
+                    tally[about].wom_negative += 1;
+                }
             }
         }
     }
@@ -156,17 +159,6 @@ impl Block {
             // The voice uniform: not used without complaints, drawn all the same.
             uniform(rng);
         }
-    }
-
-    /// The normal and the failure, decision and choice uniforms of customer `k`.
-    #[inline(always)]
-    fn get(&self, k: usize) -> (f64, f64, f64, f64) {
-        (
-            self.z[k],
-            self.u_failure[k],
-            self.u_decision[k],
-            self.u_choice[k],
-        )
     }
 }
 
@@ -231,7 +223,8 @@ fn run_full<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
         }
         let global = *start + i;
         let heard = if WOM {
-            let (own, all, any) = listen(ctx, global, firm, &mut per_firm, &mut tally.firms);
+            let (own, all, any) =
+                listen::<true>(ctx, global, firm, &mut per_firm, &mut tally.firms);
             Heard {
                 own,
                 all,
@@ -326,8 +319,52 @@ fn run_full<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
     }
 }
 
+/// What the experience phase of the core loop works out for a block of customers, for
+/// the decision phase to read.
+struct Outcomes {
+    /// What the customer heard: net messages about its firm and about all firms, and
+    /// whether any reached it.
+    own: [f64; BLOCK],
+    all: [f64; BLOCK],
+    any: [bool; BLOCK],
+    /// CS and expectation after the experience, f(CS), P(defect), the pass-through
+    /// (0 where undefined) and whether it is defined.
+    cs: [f64; BLOCK],
+    expectation: [f64; BLOCK],
+    loyalty: [f64; BLOCK],
+    p_defect: [f64; BLOCK],
+    pass: [f64; BLOCK],
+    has_pass: [bool; BLOCK],
+    /// The complaint episode and voice after the experience.
+    episode: [u8; BLOCK],
+    voice: [u8; BLOCK],
+}
+
+impl Outcomes {
+    const EMPTY: Outcomes = Outcomes {
+        own: [0.0; BLOCK],
+        all: [0.0; BLOCK],
+        any: [false; BLOCK],
+        cs: [0.0; BLOCK],
+        expectation: [0.0; BLOCK],
+        loyalty: [0.0; BLOCK],
+        p_defect: [0.0; BLOCK],
+        pass: [0.0; BLOCK],
+        has_pass: [false; BLOCK],
+        episode: [0; BLOCK],
+        voice: [0; BLOCK],
+    };
+}
+
 /// The core loop: the full loop's numbers for a market without product lines,
 /// complaints, surveys or departed firms (see the module docs), on the arrays directly.
+///
+/// A block of customers goes through three phases: listening (with word of mouth),
+/// the experience (value, satisfaction, expectation, f(CS), P(defect)), then, customer
+/// by customer, the decision, the tallies and the move. The experience of one
+/// customer is a long chain of dependent operations, longer than the processor can
+/// look ahead when a whole step is one iteration; as a loop of its own, with no
+/// customer depending on another, the chains of successive customers overlap.
 fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
     let model: &Model = ctx.model;
     let mut rng: Generator =
@@ -352,19 +389,6 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
         tally,
         ..
     } = chunk;
-    // The same length for every array, so the compiler drops the bounds checks.
-    let firm_of = &mut firm_of[..n];
-    let segment = &segment[..n];
-    let expectation = &mut expectation[..n];
-    let standard = &standard[..n];
-    let tolerance = &tolerance[..n];
-    let cs = &mut cs[..n];
-    let tenure = &mut tenure[..n];
-    let cost_scale = &cost_scale[..n];
-    let episode = &mut episode[..n];
-    let voice = &mut voice[..n];
-    let cohort = &mut cohort[..n];
-    let talk = &mut talk[..n];
     let n_firms = model.n_firms;
     let firms = &mut tally.firms[..n_firms];
     let curve = &mut tally.curve[..];
@@ -378,162 +402,225 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
     let new_cs = model.new_customer_cs as f32;
     let mut per_firm = [0.0f64; MAX_FIRMS];
     let mut block = Block::EMPTY;
-    for i in 0..n {
-        let k = i % BLOCK;
-        if k == 0 {
-            block.draw(&mut rng, BLOCK.min(n - i));
-        }
-        let (z, u_failure, u_decision, u_choice) = block.get(k);
-        let f = firm_of[i];
-        let sg = segment[i] as usize;
-        let e = expectation[i] as f64;
-        let own_standard = standard[i] as f64;
-        let (own, all, any) = if WOM {
-            let firm = (f != NO_FIRM).then_some(f as usize);
-            listen(ctx, *start + i, firm, &mut per_firm, firms)
-        } else {
-            (0.0, 0.0, false)
-        };
-        let heard = Heard {
-            own,
-            all,
-            per_firm: any.then_some(&per_firm[..n_firms]),
-        };
-        if f == NO_FIRM {
-            // A prospect (Model::step): its expectation moves, and it may shop.
-            prospects += 1;
-            let e = e
-                + (p.anchor * (own_standard - e)
-                    + p.market_pull * (model.best_offer[sg] - e)
-                    + wom.expectation_weight * all);
-            expectation[i] = e as f32;
-            if u_decision < model.prospect_rate
-                && let Some(j) = model.choose(sg, None, u_choice, &heard)
-            {
-                firms[j].acquisitions += 1;
-                firm_of[i] = j as u8;
-                cs[i] = new_cs;
-                tenure[i] = 0;
-                episode[i] = 0;
-                voice[i] = Voice::Silent as u8;
-            }
-            if WOM {
-                talk[i] = 0;
-            }
-            continue;
-        }
-        // A customer of firm j (Model::step without lines and voice).
-        let j = f as usize;
-        let offer = &model.offers[sg * n_firms + j];
-        // Times 0 or 1 rather than a branch (a failure is hard to predict); the
-        // severity is at least 0, so no failure is +0.0, as in Model::perceived_value.
-        let failure = offer.failure_severity * (u_failure < offer.failure_rate) as u8 as f64;
-        let v = offer.cdv + offer.inconsistency * z - failure;
-        let half_width = 0.5 * tolerance[i] as f64;
-        let disconfirmation = v - e;
-        let s = satisfaction::transaction_satisfaction(disconfirmation, half_width, p);
-        let now = satisfaction::update_cs(cs[i] as f64, s, p.memory);
-        let e = satisfaction::update_expectation(e, v, own_standard, offer.best_offer, p)
-            + wom.expectation_weight * all;
-        let now = (now + wom.satisfaction_weight * own).clamp(1.0, 5.0);
-        // A problem opens an episode (nobody complains in this loop); an open one ages.
-        // In integer arithmetic: whether a problem comes is hard to predict.
-        let ep = episode[i];
-        let opened = (ep == 0) & (disconfirmation < -half_width);
-        let ep = ep.saturating_add((ep != 0) as u8 | opened as u8);
-        let vo = select_unpredictable(opened, Voice::Silent as u8, voice[i]);
-        let loyalty = model.curve.f(now);
-        let held = tenure[i];
-        let (p_defect, pass) = if reduced {
-            let q = model.reduced_pass;
-            ((1.0 - loyalty) * q, (loyalty < 1.0).then_some(q))
-        } else {
-            let r = model.constraint_r(sg, j, cost_scale[i] as f64, held as u32);
-            let p_defect = constraint::defect_probability(loyalty, r, model.combine);
-            (p_defect, constraint::pass_through(loyalty, p_defect))
-        };
-        // One uniform decides both stages (Model::step).
-        let left = u_decision < p_defect;
-        let stayed = !left;
-        // u < max(1 − f, P(defect)), as in Model::step.
-        let intended = left | (u_decision < 1.0 - loyalty);
-        let kind = CustomerType::classify(now, intended, left, &model.types);
-        let grown = (held as u32).min(model.margin_growth_periods) as f64;
-        // Kept as a number 0 or 1 for the tallies' products below.
-        let kept_on = stayed as u8 as f64;
-        // For a leaver ±0.0 (Model::step: 0.0); either leaves the sums it is added to as
-        // they are.
-        let margin = offer.margin * (1.0 + offer.margin_growth * grown) * kept_on;
-        let ended = (ep != 0) & (left | (ep as u32 >= model.complaints.horizon));
-        let row = &mut complaints[Voice::from_u8(vo).group() as usize];
-        row.0 += ended as u64;
-        row.1 += (ended & stayed) as u64;
-        let ep = select_unpredictable(ended, 0, ep);
-        let vo = select_unpredictable(ended, Voice::Silent as u8, vo);
-        // The tallies (FirmTally::record, the cohort, ChunkTally::record). Sums start
-        // at +0.0 and so are never −0.0, and adding a zero of either sign leaves such a
-        // sum as it is: the additions below that add a zero where the full loop adds
-        // nothing change no bit.
-        let (has_pass, q) = match pass {
-            Some(q) => (true, q),
-            None => (false, 0.0),
-        };
-        let in_cohort = cohort[i];
-        let t = &mut firms[j];
-        t.margin += margin;
-        t.customers += 1;
-        t.defections += left as u64;
-        t.intenders += intended as u64;
-        t.types[kind as usize] += 1;
-        t.sum_cs += now;
-        t.sum_expectation += e;
-        t.sum_pass += q;
-        t.n_pass += has_pass as u64;
-        t.cohort_decisions += in_cohort as u64;
-        t.revenue += offer.price * kept_on;
-        let kept = in_cohort & stayed;
-        t.cohort_value += margin * ctx.discount * (kept as u8 as f64);
-        t.cohort_stays += kept as u64;
-        let bin = &mut curve[bins.index(now)];
-        bin.observations += 1;
-        bin.stayed += stayed as u64;
-        bin.sum_cs += now;
-        bin.sum_f += loyalty;
-        bin.sum_cl += 1.0 - p_defect;
-        bin.sum_pass += q;
-        bin.n_pass += has_pass as u64;
-        association.record_x(now, stayed);
-        cohort[i] = kept;
-        expectation[i] = e as f32;
-        episode[i] = ep;
-        voice[i] = vo;
+    let mut out = Outcomes::EMPTY;
+    let mut first = 0;
+    while first < n {
+        let m = BLOCK.min(n - first);
+        block.draw(&mut rng, m);
+        // This block's customers, as arrays of one length (no bounds checks below).
+        let range = first..first + m;
+        let firm_of = &mut firm_of[range.clone()];
+        let segment = &segment[range.clone()];
+        let expectation = &mut expectation[range.clone()];
+        let standard = &standard[range.clone()];
+        let tolerance = &tolerance[range.clone()];
+        let cs = &mut cs[range.clone()];
+        let tenure = &mut tenure[range.clone()];
+        let cost_scale = &cost_scale[range.clone()];
+        let episode = &mut episode[range.clone()];
+        let voice = &mut voice[range.clone()];
+        let cohort = &mut cohort[range.clone()];
+        let talk = &mut talk[range.clone()];
+        let z = &block.z[..m];
+        let u_failure = &block.u_failure[..m];
+        let u_decision = &block.u_decision[..m];
+        let u_choice = &block.u_choice[..m];
+        let listener = *start + first;
+        first += m;
+
+        // Listening.
         if WOM {
-            talk[i] = match kind {
-                CustomerType::Apostle => TALK_POSITIVE | j as u8,
-                CustomerType::Terrorist => TALK_NEGATIVE | j as u8,
-                _ => 0,
-            };
-        }
-        if stayed {
-            cs[i] = now as f32;
-            tenure[i] = held.saturating_add(1);
-            continue;
-        }
-        // The move.
-        tenure[i] = 0;
-        match model.choose(sg, Some(j), u_choice, &heard) {
-            Some(k) => {
-                firms[k].acquisitions += 1;
-                firm_of[i] = k as u8;
-                // Joining starts a customer afresh (Model::join).
-                cs[i] = new_cs;
-                episode[i] = 0;
-                voice[i] = Voice::Silent as u8;
+            for k in 0..m {
+                let firm = (firm_of[k] != NO_FIRM).then_some(firm_of[k] as usize);
+                (out.own[k], out.all[k], out.any[k]) =
+                    listen::<true>(ctx, listener + k, firm, &mut per_firm, firms);
             }
-            None => {
-                firms[j].to_outside += 1;
-                firm_of[i] = NO_FIRM;
-                cs[i] = now as f32;
+        }
+
+        // The experience of every customer of a firm (Model::step without lines and
+        // voice). A prospect goes through it with the last firm's numbers, and what
+        // comes out is not used.
+        for k in 0..m {
+            let (own, all) = if WOM {
+                (out.own[k], out.all[k])
+            } else {
+                (0.0, 0.0)
+            };
+            let j = (firm_of[k] as usize).min(n_firms - 1);
+            let sg = segment[k] as usize;
+            let offer = &model.offers[sg * n_firms + j];
+            // Times 0 or 1 rather than a branch (a failure is hard to predict); the
+            // severity is at least 0, so no failure is +0.0, as in
+            // Model::perceived_value.
+            let failure = offer.failure_severity * (u_failure[k] < offer.failure_rate) as u8 as f64;
+            let v = offer.cdv + offer.inconsistency * z[k] - failure;
+            let half_width = 0.5 * tolerance[k] as f64;
+            let e = expectation[k] as f64;
+            let disconfirmation = v - e;
+            let s = satisfaction::transaction_satisfaction(disconfirmation, half_width, p);
+            let now = satisfaction::update_cs(cs[k] as f64, s, p.memory);
+            out.expectation[k] =
+                satisfaction::update_expectation(e, v, standard[k] as f64, offer.best_offer, p)
+                    + wom.expectation_weight * all;
+            let now = (now + wom.satisfaction_weight * own).clamp(1.0, 5.0);
+            out.cs[k] = now;
+            // A problem opens an episode (nobody complains in this loop); an open one
+            // ages. In integer arithmetic: whether a problem comes is hard to predict.
+            let ep = episode[k];
+            let opened = (ep == 0) & (disconfirmation < -half_width);
+            out.episode[k] = ep.saturating_add((ep != 0) as u8 | opened as u8);
+            out.voice[k] = select_unpredictable(opened, Voice::Silent as u8, voice[k]);
+            let loyalty = model.curve.f(now);
+            out.loyalty[k] = loyalty;
+            let (p_defect, pass) = if reduced {
+                let q = model.reduced_pass;
+                ((1.0 - loyalty) * q, (loyalty < 1.0).then_some(q))
+            } else {
+                let r = model.constraint_r(sg, j, cost_scale[k] as f64, tenure[k] as u32);
+                let p_defect = constraint::defect_probability(loyalty, r, model.combine);
+                (p_defect, constraint::pass_through(loyalty, p_defect))
+            };
+            out.p_defect[k] = p_defect;
+            out.has_pass[k] = pass.is_some();
+            out.pass[k] = pass.unwrap_or(0.0);
+        }
+
+        // In customer order: prospects, decisions, tallies, moves.
+        for k in 0..m {
+            let f = firm_of[k];
+            let sg = segment[k] as usize;
+            let heard = Heard {
+                own: if WOM { out.own[k] } else { 0.0 },
+                all: if WOM { out.all[k] } else { 0.0 },
+                per_firm: None,
+            };
+            // The net messages per firm, for a choice, when any were heard: listened
+            // to again, uncounted (the experience did not need them).
+            let with_appeal = |firm: Option<usize>, per_firm: &mut [f64; MAX_FIRMS]| {
+                if WOM && out.any[k] {
+                    listen::<false>(ctx, listener + k, firm, per_firm, &mut []);
+                }
+            };
+            if f == NO_FIRM {
+                // A prospect (Model::step): its expectation moves, and it may shop.
+                prospects += 1;
+                let e = expectation[k] as f64;
+                let e = e
+                    + (p.anchor * (standard[k] as f64 - e)
+                        + p.market_pull * (model.best_offer[sg] - e)
+                        + wom.expectation_weight * heard.all);
+                expectation[k] = e as f32;
+                if u_decision[k] < model.prospect_rate {
+                    with_appeal(None, &mut per_firm);
+                    let heard = Heard {
+                        per_firm: (WOM && out.any[k]).then_some(&per_firm[..n_firms]),
+                        ..heard
+                    };
+                    if let Some(j) = model.choose(sg, None, u_choice[k], &heard) {
+                        firms[j].acquisitions += 1;
+                        firm_of[k] = j as u8;
+                        cs[k] = new_cs;
+                        tenure[k] = 0;
+                        episode[k] = 0;
+                        voice[k] = Voice::Silent as u8;
+                    }
+                }
+                if WOM {
+                    talk[k] = 0;
+                }
+                continue;
+            }
+            let j = f as usize;
+            let now = out.cs[k];
+            let loyalty = out.loyalty[k];
+            let p_defect = out.p_defect[k];
+            let (has_pass, q) = (out.has_pass[k], out.pass[k]);
+            let held = tenure[k];
+            // One uniform decides both stages (Model::step).
+            let left = u_decision[k] < p_defect;
+            let stayed = !left;
+            // u < max(1 − f, P(defect)), as in Model::step.
+            let intended = left | (u_decision[k] < 1.0 - loyalty);
+            let kind = CustomerType::classify(now, intended, left, &model.types);
+            let offer = &model.offers[sg * n_firms + j];
+            let grown = (held as u32).min(model.margin_growth_periods) as f64;
+            // Kept as a number 0 or 1 for the tallies' products below.
+            let kept_on = stayed as u8 as f64;
+            // For a leaver ±0.0 (Model::step: 0.0); either leaves the sums it is added
+            // to as they are.
+            let margin = offer.margin * (1.0 + offer.margin_growth * grown) * kept_on;
+            let ep = out.episode[k];
+            let vo = out.voice[k];
+            let ended = (ep != 0) & (left | (ep as u32 >= model.complaints.horizon));
+            let row = &mut complaints[Voice::from_u8(vo).group() as usize];
+            row.0 += ended as u64;
+            row.1 += (ended & stayed) as u64;
+            episode[k] = select_unpredictable(ended, 0, ep);
+            voice[k] = select_unpredictable(ended, Voice::Silent as u8, vo);
+            // The tallies (FirmTally::record, the cohort, ChunkTally::record). Sums
+            // start at +0.0 and so are never −0.0, and adding a zero of either sign
+            // leaves such a sum as it is: the additions below that add a zero where the
+            // full loop adds nothing change no bit.
+            let in_cohort = cohort[k];
+            let t = &mut firms[j];
+            t.margin += margin;
+            t.customers += 1;
+            t.defections += left as u64;
+            t.intenders += intended as u64;
+            t.types[kind as usize] += 1;
+            t.sum_cs += now;
+            t.sum_expectation += out.expectation[k];
+            t.sum_pass += q;
+            t.n_pass += has_pass as u64;
+            t.cohort_decisions += in_cohort as u64;
+            t.revenue += offer.price * kept_on;
+            let kept = in_cohort & stayed;
+            t.cohort_value += margin * ctx.discount * (kept as u8 as f64);
+            t.cohort_stays += kept as u64;
+            let bin = &mut curve[bins.index(now)];
+            bin.observations += 1;
+            bin.stayed += stayed as u64;
+            bin.sum_cs += now;
+            bin.sum_f += loyalty;
+            bin.sum_cl += 1.0 - p_defect;
+            bin.sum_pass += q;
+            bin.n_pass += has_pass as u64;
+            association.record_x(now, stayed);
+            cohort[k] = kept;
+            expectation[k] = out.expectation[k] as f32;
+            if WOM {
+                talk[k] = match kind {
+                    CustomerType::Apostle => TALK_POSITIVE | j as u8,
+                    CustomerType::Terrorist => TALK_NEGATIVE | j as u8,
+                    _ => 0,
+                };
+            }
+            if stayed {
+                cs[k] = now as f32;
+                tenure[k] = held.saturating_add(1);
+                continue;
+            }
+            // The move.
+            tenure[k] = 0;
+            with_appeal(Some(j), &mut per_firm);
+            let heard = Heard {
+                per_firm: (WOM && out.any[k]).then_some(&per_firm[..n_firms]),
+                ..heard
+            };
+            match model.choose(sg, Some(j), u_choice[k], &heard) {
+                Some(k2) => {
+                    firms[k2].acquisitions += 1;
+                    firm_of[k] = k2 as u8;
+                    // Joining starts a customer afresh (Model::join).
+                    cs[k] = new_cs;
+                    episode[k] = 0;
+                    voice[k] = Voice::Silent as u8;
+                }
+                None => {
+                    firms[j].to_outside += 1;
+                    firm_of[k] = NO_FIRM;
+                    cs[k] = now as f32;
+                }
             }
         }
     }
