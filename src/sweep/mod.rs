@@ -252,38 +252,21 @@ fn one_run(plan: &Plan, base: &toml::Table, index: u64) -> Result<RunRows, Sweep
         Cell::Float(h.hostage_share),
         Cell::Float(h.mean_r_eff),
     ];
-    // Each row: the prefix, then the cells, written field by field from one scratch
-    // buffer, with no string per cell.
-    let mut cell = Vec::new();
-    let mut row = csv::Writer::from_writer(Vec::new());
+    // The prefix in CSV form once, then each record's cells appended to it (the `csv`
+    // crate's bytes, without a string per cell).
+    let mut prefix_csv = Vec::new();
     for p in &prefix {
-        row.write_field(p).expect("writing to memory");
+        columns::push_csv_field(&mut prefix_csv, p.as_bytes());
+        prefix_csv.push(b',');
     }
-    for m in &metrics {
-        cell.clear();
-        m.write_csv(&mut cell);
-        row.write_field(&cell).expect("writing to memory");
-    }
-    row.write_record(None::<&[u8]>).expect("writing to memory");
+    let mut row = Vec::new();
+    columns::push_csv_record(&mut row, &prefix_csv, metrics.into_iter());
     let cols = columns::timeseries();
-    let mut series = csv::Writer::from_writer(Vec::new());
+    let mut series = Vec::new();
     for r in report.timeseries_rows() {
-        for p in &prefix {
-            series.write_field(p).expect("writing to memory");
-        }
-        for c in &cols {
-            cell.clear();
-            (c.value)(&r).write_csv(&mut cell);
-            series.write_field(&cell).expect("writing to memory");
-        }
-        series
-            .write_record(None::<&[u8]>)
-            .expect("writing to memory");
+        columns::push_csv_record(&mut series, &prefix_csv, cols.iter().map(|c| (c.value)(&r)));
     }
-    Ok((
-        row.into_inner().expect("memory"),
-        series.into_inner().expect("memory"),
-    ))
+    Ok((row, series))
 }
 
 /// The header of `sweep.csv` and of `sweep_timeseries.csv`.
