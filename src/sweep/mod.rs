@@ -196,21 +196,40 @@ pub fn run(
     };
     let (start, end) = (manifest.start, manifest.end);
     let mut next = start + state.done;
-    while next < end {
+    // Each batch is written while the next one runs: the writing thread joins the runs
+    // when it is done, instead of every thread waiting for the files.
+    let mut finished: Option<Vec<Result<RunRows, SweepError>>> = None;
+    loop {
         let batch: Vec<u64> = (next..end.min(next + BATCH)).collect();
-        let results: Vec<Result<RunRows, SweepError>> = batch
-            .par_iter()
-            .map(|&i| one_run(plan, &base_table, i))
-            .collect();
-        for r in results {
-            let (row, series) = r?;
-            out.append(&row, &series)?;
+        let (written, results) = rayon::join(
+            || -> Result<(), SweepError> {
+                let Some(results) = finished.take() else {
+                    return Ok(());
+                };
+                let runs = results.len() as u64;
+                for r in results {
+                    let (row, series) = r?;
+                    out.append(&row, &series)?;
+                }
+                state.done += runs;
+                (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
+                files::write_state(&work, &state)?;
+                progress(state.done, end - start);
+                Ok(())
+            },
+            || -> Vec<Result<RunRows, SweepError>> {
+                batch
+                    .par_iter()
+                    .map(|&i| one_run(plan, &base_table, i))
+                    .collect()
+            },
+        );
+        written?;
+        if batch.is_empty() {
+            break;
         }
         next += batch.len() as u64;
-        state.done = next - start;
-        (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
-        files::write_state(&work, &state)?;
-        progress(state.done, end - start);
+        finished = Some(results);
     }
     drop(out);
     let summary_markdown = files::finish(&work, dir, base, plan, &manifest)?;
