@@ -31,7 +31,14 @@ use crate::model::{
 use crate::scenario::{Combine, ConstraintForm, MAX_FIRMS};
 use rand::RngExt;
 use rand_distr::StandardNormal;
-use std::hint::select_unpredictable;
+
+/// A mask that clears a byte when `reset` (episode 0, voice `Silent`) and keeps it
+/// otherwise: a choice without a branch, for conditions that are hard to predict.
+#[inline(always)]
+fn silenced(reset: bool) -> u8 {
+    (reset as u8).wrapping_sub(1)
+}
+const _: () = assert!(Voice::Silent as u8 == 0);
 
 /// Runs one chunk for one period with the loop it needs.
 pub(super) fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
@@ -430,8 +437,8 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
 
         // Listening.
         if WOM {
-            for k in 0..m {
-                let firm = (firm_of[k] != NO_FIRM).then_some(firm_of[k] as usize);
+            for (k, &f) in firm_of.iter().enumerate() {
+                let firm = (f != NO_FIRM).then_some(f as usize);
                 (out.own[k], out.all[k], out.any[k]) =
                     listen::<true>(ctx, listener + k, firm, &mut per_firm, firms);
             }
@@ -469,7 +476,7 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
             let ep = episode[k];
             let opened = (ep == 0) & (disconfirmation < -half_width);
             out.episode[k] = ep.saturating_add((ep != 0) as u8 | opened as u8);
-            out.voice[k] = select_unpredictable(opened, Voice::Silent as u8, voice[k]);
+            out.voice[k] = voice[k] & silenced(opened);
             let loyalty = model.curve.f(now);
             out.loyalty[k] = loyalty;
             let (p_defect, pass) = if reduced {
@@ -555,8 +562,8 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
             let row = &mut complaints[Voice::from_u8(vo).group() as usize];
             row.0 += ended as u64;
             row.1 += (ended & stayed) as u64;
-            episode[k] = select_unpredictable(ended, 0, ep);
-            voice[k] = select_unpredictable(ended, Voice::Silent as u8, vo);
+            episode[k] = ep & silenced(ended);
+            voice[k] = vo & silenced(ended);
             // The tallies (FirmTally::record, the cohort, ChunkTally::record). Sums
             // start at +0.0 and so are never −0.0, and adding a zero of either sign
             // leaves such a sum as it is: the additions below that add a zero where the

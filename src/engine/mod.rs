@@ -4,7 +4,7 @@
 //! expectation, …) with its own tallies. A period runs every chunk in parallel with
 //! rayon; chunk `i` draws from a generator seeded by (seed, period, i), so a customer's
 //! random numbers depend only on where it sits, never on threads. Tallies are added in
-//! chunk order afterwards. The hot loop allocates nothing and does no I/O.
+//! chunk order afterwards. The hot loop (`kernel`) allocates nothing and does no I/O.
 //!
 //! Word of mouth is double-buffered: during a period every customer reads what its
 //! neighbours said in the previous period (`talk`, one byte per customer, read-only

@@ -11,8 +11,11 @@ use crate::scenario::{Interpolation, Loyalty};
 /// Most points of a piecewise linear curve kept in a [`Polyline`].
 pub const POLYLINE_POINTS: usize = 8;
 
-/// A compiled loyalty curve, cheap to evaluate.
+/// A compiled loyalty curve, cheap to evaluate. (A model holds one: the size of the
+/// polyline variant costs nothing, and keeping it inline saves an indirection in the
+/// hot loop.)
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum LoyaltyCurve {
     /// Piecewise linear through at most [`POLYLINE_POINTS`] points (every `zones`
     /// curve, and short `table`s with linear interpolation), in fixed arrays.
