@@ -4,7 +4,7 @@
 //! expectation, …) with its own tallies. A period runs every chunk in parallel with
 //! rayon; chunk `i` draws from a generator seeded by (seed, period, i), so a customer's
 //! random numbers depend only on where it sits, never on threads. Tallies are added in
-//! chunk order afterwards. The hot loop allocates nothing and does no I/O.
+//! chunk order afterwards. The hot loop (`kernel`) allocates nothing and does no I/O.
 //!
 //! Word of mouth is double-buffered: during a period every customer reads what its
 //! neighbours said in the previous period (`talk`, one byte per customer, read-only
@@ -15,18 +15,20 @@
 //! random streams.
 
 pub mod events;
+mod kernel;
 pub mod network;
+mod normal;
 pub mod seed;
 pub mod tally;
 
-use crate::model::{Customer, Draws, Heard, MAX_LINES, Model, Outcome, Voice, survey};
-use crate::scenario::{MAX_FIRMS, NetworkKind, Scenario};
+use crate::model::Model;
+use crate::scenario::{NetworkKind, Scenario};
 use events::Timeline;
 use network::{GraphKind, Network};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
-use seed::{Generator, Purpose, mix, uniform};
+use seed::{Purpose, uniform};
 use tally::{Bins, ChunkTally, ComplaintTable, CurveBin, FirmTally, SurveyPrediction, SurveyTally};
 
 /// Customers per chunk: fixed, so results never depend on the machine.
@@ -122,6 +124,8 @@ pub struct Simulation {
     /// 1/(1 + i)^period, for the cohort's lifetime value.
     discount: f64,
     initial_customers: Vec<u64>,
+    /// Run every chunk through the full loop (tests compare it with the core loop).
+    force_full: bool,
 }
 
 fn graph_kind(s: &Scenario) -> GraphKind {
@@ -175,6 +179,7 @@ impl Simulation {
             bins,
             discount: 1.0,
             initial_customers: Vec::new(),
+            force_full: false,
         };
         sim.initial_customers = sim.census()[..s.firms.len()].to_vec();
         sim
@@ -208,16 +213,20 @@ impl Simulation {
             survey_base: survey_now
                 .then(|| seed::derive(self.seed, &[STREAM_SURVEY, period as u64])),
             discount: self.discount,
+            force_full: self.force_full,
         };
         self.chunks
             .par_iter_mut()
             .enumerate()
-            .for_each(|(ci, chunk)| step_chunk(chunk, ci, &ctx));
-        // Publish this period's words for the next period, chunk by chunk.
-        self.talk
-            .par_chunks_mut(CHUNK)
-            .zip(self.chunks.par_iter())
-            .for_each(|(dst, chunk)| dst.copy_from_slice(&chunk.talk));
+            .for_each(|(ci, chunk)| kernel::step_chunk(chunk, ci, &ctx));
+        // Publish this period's words for the next period, chunk by chunk (without a
+        // network nobody talks, and every word stays silent).
+        if self.network.edges() > 0 {
+            self.talk
+                .par_chunks_mut(CHUNK)
+                .zip(self.chunks.par_iter())
+                .for_each(|(dst, chunk)| dst.copy_from_slice(&chunk.talk));
+        }
         let tallies: Vec<&ChunkTally> = self.chunks.iter().map(|c| &c.tally).collect();
         let (mut firms, survey, prospects) = tally::sum_period(&tallies, self.model.n_firms);
         for (j, f) in firms.iter_mut().enumerate() {
@@ -291,6 +300,7 @@ struct Context<'a> {
     wom_base: u64,
     survey_base: Option<u64>,
     discount: f64,
+    force_full: bool,
 }
 
 fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) -> Chunk {
@@ -394,173 +404,4 @@ fn pick(cumulative: &[f64], u: f64) -> usize {
         .iter()
         .position(|&c| u < c)
         .unwrap_or(cumulative.len() - 1)
-}
-
-/// A uniform in [0, 1) from a hash.
-#[inline]
-fn hashed_uniform(h: u64) -> f64 {
-    (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
-/// Listens to the neighbours' words of the previous period. Fills `per_firm` (net
-/// weighted messages per firm, cleared here) and counts messages per firm in `tally`.
-#[inline]
-fn listen(
-    ctx: &Context,
-    listener: usize,
-    firm: Option<usize>,
-    per_firm: &mut [f64; MAX_FIRMS],
-    tally: &mut [FirmTally],
-) -> (f64, f64, bool) {
-    let w = &ctx.model.word_of_mouth;
-    let reach_pos = w.reach;
-    let reach_neg = (w.reach * w.negative_reach).min(1.0);
-    let (mut own, mut all, mut any) = (0.0, 0.0, false);
-    for &speaker in ctx.network.neighbours(listener) {
-        let said = ctx.talk[speaker as usize];
-        if said == 0 {
-            continue;
-        }
-        let positive = said & TALK_POSITIVE != 0;
-        let reach = if positive { reach_pos } else { reach_neg };
-        let h = mix(ctx.wom_base ^ ((speaker as u64) << 32 | listener as u64));
-        if hashed_uniform(h) >= reach {
-            continue;
-        }
-        let about = (said & TALK_FIRM) as usize;
-        let weight = if positive { 1.0 } else { -w.negative_weight };
-        if !any {
-            per_firm[..ctx.model.n_firms].fill(0.0);
-            any = true;
-        }
-        per_firm[about] += weight;
-        all += weight;
-        if firm == Some(about) {
-            own += weight;
-        }
-        if positive {
-            tally[about].wom_positive += 1;
-        } else {
-            tally[about].wom_negative += 1;
-        }
-    }
-    (own, all, any)
-}
-
-/// The hot loop: every customer of the chunk, one period.
-fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
-    let model = ctx.model;
-    let mut rng: Generator =
-        seed::generator(ctx.seed, Purpose::Period, ctx.period as u64, ci as u64);
-    chunk.tally.start_period();
-    let talking = ctx.network.edges() > 0;
-    let mut per_firm = [0.0f64; MAX_FIRMS];
-    // Draws for product lines after the first; only the entries a firm needs are written.
-    let mut extra = [(0.0, 0.0); MAX_LINES];
-    let survey = &ctx.scenario.survey;
-    let horizon = survey.horizon as u8;
-    for i in 0..chunk.firm.len() {
-        let draws = Draws {
-            z: rng.sample(StandardNormal),
-            u_failure: uniform(&mut rng),
-            u_decision: uniform(&mut rng),
-            u_choice: uniform(&mut rng),
-            u_voice: uniform(&mut rng),
-        };
-        let f = chunk.firm[i];
-        let firm = (f != NO_FIRM).then_some(f as usize);
-        let n_lines = firm.map_or(0, |j| model.lines[j].len());
-        for e in extra.iter_mut().take(n_lines.saturating_sub(1)) {
-            *e = (rng.sample(StandardNormal), uniform(&mut rng));
-        }
-        let global = chunk.start + i;
-        let heard = if talking {
-            let (own, all, any) = listen(ctx, global, firm, &mut per_firm, &mut chunk.tally.firms);
-            Heard {
-                own,
-                all,
-                per_firm: any.then_some(&per_firm[..model.n_firms]),
-            }
-        } else {
-            Heard::default()
-        };
-        let mut c = Customer {
-            firm,
-            segment: chunk.segment[i] as usize,
-            expectation: chunk.expectation[i] as f64,
-            standard: chunk.standard[i] as f64,
-            tolerance: chunk.tolerance[i] as f64,
-            cs: chunk.cs[i] as f64,
-            tenure: chunk.tenure[i] as u32,
-            cost_scale: chunk.cost_scale[i] as f64,
-            episode: chunk.episode[i],
-            voice: Voice::from_u8(chunk.voice[i]),
-        };
-        let mut said = 0;
-        let mut stayed_with = None;
-        match model.step(&mut c, &draws, &heard, &extra[..n_lines.saturating_sub(1)]) {
-            Outcome::Prospect { joined } => chunk.tally.record_prospect(joined),
-            Outcome::Customer(d) => {
-                chunk.tally.record(&d);
-                let t = &mut chunk.tally.firms[d.firm];
-                let in_cohort = chunk.cohort[i];
-                t.cohort_decisions += in_cohort as u64;
-                if d.left {
-                    chunk.cohort[i] = false;
-                } else {
-                    t.revenue += model.price[d.firm];
-                    stayed_with = Some(d.firm);
-                    if in_cohort {
-                        t.cohort_value += d.margin * ctx.discount;
-                        t.cohort_stays += 1;
-                    }
-                }
-                use crate::model::CustomerType::{Apostle, Terrorist};
-                said = match d.kind {
-                    Apostle => TALK_POSITIVE | d.firm as u8,
-                    Terrorist => TALK_NEGATIVE | d.firm as u8,
-                    _ => 0,
-                };
-                // Follow survey respondents: did they stay through the horizon?
-                if chunk.reported[i] > 0 {
-                    let score = chunk.reported[i];
-                    if d.left {
-                        chunk.tally.prediction.record(score, false);
-                        chunk.reported[i] = 0;
-                    } else {
-                        chunk.reported_age[i] += 1;
-                        if chunk.reported_age[i] >= horizon {
-                            chunk.tally.prediction.record(score, true);
-                            chunk.reported[i] = 0;
-                        }
-                    }
-                }
-            }
-        }
-        if let (Some(base), Some(j)) = (ctx.survey_base, stayed_with) {
-            let h1 = mix(base ^ global as u64);
-            if hashed_uniform(h1) < survey.sample {
-                let (h2, h3, h4) = (mix(h1), mix(h1 ^ 1), mix(h1 ^ 2));
-                // Box–Muller from two hashed uniforms.
-                let z = (-2.0 * (1.0 - hashed_uniform(h3)).ln()).sqrt()
-                    * (std::f64::consts::TAU * hashed_uniform(h4)).cos();
-                let row = &mut chunk.tally.survey[j];
-                row.sampled += 1;
-                if let Some(score) = survey::answer(c.cs, hashed_uniform(h2), z, survey) {
-                    row.respondents += 1;
-                    row.sum_score += score as u64;
-                    row.top_two += (score >= 4) as u64;
-                    chunk.reported[i] = score;
-                    chunk.reported_age[i] = 0;
-                }
-            }
-        }
-        chunk.talk[i] = said;
-        chunk.firm[i] = c.firm.map_or(NO_FIRM, |k| k as u8);
-        chunk.expectation[i] = c.expectation as f32;
-        chunk.cs[i] = c.cs as f32;
-        chunk.tenure[i] = c.tenure.min(u16::MAX as u32) as u16;
-        chunk.episode[i] = c.episode;
-        chunk.voice[i] = c.voice as u8;
-    }
 }

@@ -54,7 +54,7 @@ impl FirmTally {
         self.margin - self.acquisition_spend - self.retention_spend
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, d: &Decision) {
         self.margin += d.margin;
         self.complaints += d.complained as u64;
@@ -184,8 +184,9 @@ impl Bins {
     #[inline]
     pub fn index(&self, cs: f64) -> usize {
         // Truncation is floor here (the value is >= 0 for CS >= 1), and it avoids a libm
-        // call on CPUs without SSE4.1 rounding.
-        let i = ((cs - 1.0) * self.per_width + 0.5).max(0.0) as usize;
+        // call on CPUs without SSE4.1 rounding. Through i64, which x86-64 converts in one
+        // instruction (u64 takes a dozen); CS is at most 5, far from either limit.
+        let i = ((cs - 1.0) * self.per_width + 0.5).max(0.0) as i64 as usize;
         i.min(self.count - 1)
     }
 
@@ -203,6 +204,10 @@ impl Bins {
 }
 
 /// Sums for the correlation of CS with staying (point-biserial), over every decision.
+///
+/// A chunk records only the sums of x (`record_x`); its `n` and `sum_y` are the counts of
+/// its retention curve (the same decisions), filled in when the run is summed. Both are
+/// whole numbers, which f64 adds exactly, so they equal a running sum of 1s.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Association {
     pub n: f64,
@@ -220,6 +225,16 @@ impl Association {
         self.sum_x += x;
         self.sum_xx += x * x;
         self.sum_y += y;
+        self.sum_xy += x * y;
+    }
+
+    /// The sums of x for a decision with CS `x` and outcome `y`, leaving `n` and `sum_y`
+    /// to be counted elsewhere.
+    #[inline(always)]
+    pub fn record_x(&mut self, x: f64, y: bool) {
+        let y = y as u8 as f64;
+        self.sum_x += x;
+        self.sum_xx += x * x;
         self.sum_xy += x * y;
     }
 
@@ -321,6 +336,11 @@ impl ChunkTally {
         }
     }
 
+    /// The layout of the retention curve's bins.
+    pub fn bins(&self) -> Bins {
+        self.bins
+    }
+
     /// Clears the per-period counts, keeping the run-long ones.
     pub fn start_period(&mut self) {
         for f in &mut self.firms {
@@ -332,7 +352,7 @@ impl ChunkTally {
         self.prospects = 0;
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, d: &Decision) {
         self.firms[d.firm].record(d);
         if let Some(k) = d.destination {
@@ -357,7 +377,7 @@ impl ChunkTally {
             bin.sum_pass += q;
             bin.n_pass += 1;
         }
-        self.association.record(d.cs, !d.left);
+        self.association.record_x(d.cs, !d.left);
     }
 
     #[inline]
@@ -409,7 +429,12 @@ pub fn sum_run(chunks: &[&ChunkTally], bins: Bins) -> RunTally {
         for (a, b) in t.curve.iter_mut().zip(&c.curve) {
             a.add(b);
         }
-        t.association.add(&c.association);
+        let counted = Association {
+            n: c.curve.iter().map(|b| b.observations).sum::<u64>() as f64,
+            sum_y: c.curve.iter().map(|b| b.stayed).sum::<u64>() as f64,
+            ..c.association
+        };
+        t.association.add(&counted);
         for (a, b) in t.complaints.iter_mut().zip(&c.complaints) {
             a.0 += b.0;
             a.1 += b.1;

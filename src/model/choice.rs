@@ -48,7 +48,12 @@ impl ChoiceTable {
         let width = self.n_firms + 1;
         let origin = origin.unwrap_or(self.n_firms);
         let row = &self.cumulative[(segment * width + origin) * width..][..width];
-        let k = row.iter().position(|&c| u < c).unwrap_or(self.n_firms);
+        // The first option whose cumulative probability exceeds u, found by counting
+        // the options at or below u rather than by a search whose exit a random u would
+        // make hard to predict. The same option: the row never falls below u once it
+        // has risen above it (it is non-decreasing, but for its last entry, set to 1,
+        // which is above every u).
+        let k = row.iter().map(|&c| (c <= u) as usize).sum::<usize>();
         (k < self.n_firms).then_some(k)
     }
 

@@ -16,6 +16,10 @@ pub fn defect_probability(f: f64, r: f64, combine: Combine) -> f64 {
         return 0.0;
     }
     match combine {
+        // exp(−R) is 0 in f64 from R = 746 on (its exact value is below half the
+        // smallest subnormal); libm gets there through its slow underflow path, and
+        // enormous switching costs make such R common in some sweeps.
+        Combine::Exponential if r >= 746.0 => 0.0,
         Combine::Exponential => (1.0 - f) * (-r).exp(),
         Combine::Multiplicative => 1.0 - (r * f).clamp(0.0, 1.0),
     }
@@ -79,6 +83,16 @@ mod tests {
                 0.0
             );
         }
+    }
+
+    #[test]
+    fn exp_of_minus_r_is_zero_from_746_on() {
+        for i in 0..100_000 {
+            let r = 746.0 + i as f64 * 0.01;
+            assert_eq!((-r).exp(), 0.0, "{r}");
+        }
+        assert!((-745.0f64).exp() > 0.0);
+        assert_eq!(defect_probability(0.3, 1000.0, Combine::Exponential), 0.0);
     }
 
     #[test]

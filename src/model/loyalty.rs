@@ -8,11 +8,19 @@
 
 use crate::scenario::{Interpolation, Loyalty};
 
-/// A compiled loyalty curve, cheap to evaluate.
+/// Most points of a piecewise linear curve kept in a [`Polyline`].
+pub const POLYLINE_POINTS: usize = 8;
+
+/// A compiled loyalty curve, cheap to evaluate. (A model holds one: the size of the
+/// polyline variant costs nothing, and keeping it inline saves an indirection in the
+/// hot loop.)
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum LoyaltyCurve {
-    /// Piecewise linear through the points (also `zones`, and `table` with linear
-    /// interpolation).
+    /// Piecewise linear through at most [`POLYLINE_POINTS`] points (every `zones`
+    /// curve, and short `table`s with linear interpolation), in fixed arrays.
+    Polyline(Polyline),
+    /// Piecewise linear through more points.
     Linear { xs: Vec<f64>, ys: Vec<f64> },
     Logistic {
         midpoint: f64,
@@ -35,10 +43,10 @@ impl LoyaltyCurve {
             Loyalty::Zones {
                 breakpoints,
                 levels,
-            } => LoyaltyCurve::Linear {
-                xs: vec![1.0, breakpoints[0], breakpoints[1], 5.0],
-                ys: levels.clone(),
-            },
+            } => LoyaltyCurve::linear(
+                vec![1.0, breakpoints[0], breakpoints[1], 5.0],
+                levels.clone(),
+            ),
             Loyalty::Logistic {
                 midpoint,
                 steepness,
@@ -57,7 +65,7 @@ impl LoyaltyCurve {
                 let xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
                 let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
                 match interpolation {
-                    Interpolation::Linear => LoyaltyCurve::Linear { xs, ys },
+                    Interpolation::Linear => LoyaltyCurve::linear(xs, ys),
                     Interpolation::Monotone => {
                         let ms = fritsch_carlson_slopes(&xs, &ys);
                         LoyaltyCurve::Monotone { xs, ys, ms }
@@ -67,15 +75,35 @@ impl LoyaltyCurve {
         }
     }
 
+    /// Piecewise linear through the points `(xs[i], ys[i])`, `xs` increasing.
+    fn linear(xs: Vec<f64>, ys: Vec<f64>) -> Self {
+        if xs.len() <= POLYLINE_POINTS {
+            LoyaltyCurve::Polyline(Polyline::new(&xs, &ys))
+        } else {
+            LoyaltyCurve::Linear { xs, ys }
+        }
+    }
+
     /// f(CS). Outside the table's range the end values hold.
-    #[inline]
+    ///
+    /// The piecewise linear curves (every `zones` curve) are evaluated without a
+    /// data-dependent branch: the interval is counted rather than searched for, and the
+    /// end values are selected afterwards. CS is spread over the scale, so the branches
+    /// of a search would be mispredicted often; the numbers are the same either way.
+    #[inline(always)]
     pub fn f(&self, cs: f64) -> f64 {
         match self {
+            LoyaltyCurve::Polyline(p) => p.f(cs),
             LoyaltyCurve::Linear { xs, ys } => {
-                let (i, t) = locate(xs, cs);
-                match t {
-                    None => ys[i],
-                    Some(t) => ys[i] + t * (ys[i + 1] - ys[i]),
+                let last = xs.len() - 1;
+                let i = interval(xs, cs);
+                let t = (cs - xs[i]) / (xs[i + 1] - xs[i]);
+                let inside = ys[i] + t * (ys[i + 1] - ys[i]);
+                let end = if cs <= xs[0] { ys[0] } else { ys[last] };
+                if cs <= xs[0] || cs >= xs[last] {
+                    end
+                } else {
+                    inside
                 }
             }
             LoyaltyCurve::Logistic {
@@ -102,6 +130,78 @@ impl LoyaltyCurve {
             }
         }
     }
+}
+
+/// A piecewise linear curve of at most [`POLYLINE_POINTS`] points, evaluated with no
+/// data-dependent branch and no bounds check: the interval is counted over a fixed
+/// number of inner breakpoints (the missing ones +∞, never reached), each interval's
+/// width and rise are stored, and the end values are selected afterwards. CS is spread
+/// over the scale, so the branches of a search would be mispredicted often. Widths and
+/// rises are the same subtractions the plain evaluation makes, so f is the same to the
+/// last bit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Polyline {
+    inner: [f64; POLYLINE_POINTS - 2],
+    /// Per interval: where it starts, its width, f at its start, and f's rise over it.
+    start: [f64; POLYLINE_POINTS - 1],
+    width: [f64; POLYLINE_POINTS - 1],
+    level: [f64; POLYLINE_POINTS - 1],
+    rise: [f64; POLYLINE_POINTS - 1],
+    /// The end points.
+    first: (f64, f64),
+    last: (f64, f64),
+}
+
+impl Polyline {
+    /// Through `(xs[i], ys[i])`: from 2 to [`POLYLINE_POINTS`] points, `xs` increasing.
+    fn new(xs: &[f64], ys: &[f64]) -> Polyline {
+        let n = xs.len();
+        assert!((2..=POLYLINE_POINTS).contains(&n) && ys.len() == n);
+        let mut p = Polyline {
+            inner: [f64::INFINITY; POLYLINE_POINTS - 2],
+            start: [0.0; POLYLINE_POINTS - 1],
+            width: [1.0; POLYLINE_POINTS - 1],
+            level: [0.0; POLYLINE_POINTS - 1],
+            rise: [0.0; POLYLINE_POINTS - 1],
+            first: (xs[0], ys[0]),
+            last: (xs[n - 1], ys[n - 1]),
+        };
+        p.inner[..n - 2].copy_from_slice(&xs[1..n - 1]);
+        for i in 0..n - 1 {
+            p.start[i] = xs[i];
+            p.width[i] = xs[i + 1] - xs[i];
+            p.level[i] = ys[i];
+            p.rise[i] = ys[i + 1] - ys[i];
+        }
+        p
+    }
+
+    /// f(x); outside the range the end values hold.
+    #[inline(always)]
+    pub fn f(&self, x: f64) -> f64 {
+        let i: usize = self.inner.iter().map(|&b| (x >= b) as usize).sum();
+        let i = i.min(POLYLINE_POINTS - 2);
+        let t = (x - self.start[i]) / self.width[i];
+        let inside = self.level[i] + t * self.rise[i];
+        let end = if x <= self.first.0 {
+            self.first.1
+        } else {
+            self.last.1
+        };
+        if x <= self.first.0 || x >= self.last.0 {
+            end
+        } else {
+            inside
+        }
+    }
+}
+
+/// The interval `i` (from 0 to `xs.len() − 2`) of `x` in the sorted `xs`, with
+/// `xs[i] <= x < xs[i + 1]` when `x` lies strictly inside the table; counted without
+/// branches. Tables have two points at least.
+#[inline(always)]
+fn interval(xs: &[f64], x: f64) -> usize {
+    xs[1..xs.len() - 1].iter().map(|&b| (x >= b) as usize).sum()
 }
 
 /// The interval of `x` in the sorted `xs`: `(i, Some(t))` with `x = xs[i] + t·(xs[i+1] − xs[i])`,
@@ -202,6 +302,35 @@ mod tests {
                 assert!((0.0..=1.0).contains(&y));
                 assert!(y >= last - 1e-12, "{c:?} falls at {i}");
                 last = y;
+            }
+        }
+    }
+
+    #[test]
+    fn a_polyline_is_the_plain_linear_curve_to_the_last_bit() {
+        let tables: [&[[f64; 2]]; 3] = [
+            &[[1.0, 0.1], [2.5, 0.55], [4.0, 0.65], [5.0, 0.98]],
+            &[
+                [1.0, 0.2],
+                [1.7, 0.3],
+                [2.0, 0.6],
+                [3.3, 0.8],
+                [4.0, 0.9],
+                [4.1, 0.93],
+                [4.6, 0.95],
+                [5.0, 0.985],
+            ],
+            &[[2.0, 0.3], [4.5, 0.9]],
+        ];
+        for points in tables {
+            let xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
+            let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
+            let fast = LoyaltyCurve::linear(xs.clone(), ys.clone());
+            assert!(matches!(fast, LoyaltyCurve::Polyline(_)));
+            let plain = LoyaltyCurve::Linear { xs, ys };
+            for i in 0..=100_000 {
+                let cs = 0.5 + i as f64 * 5e-5;
+                assert_eq!(fast.f(cs).to_bits(), plain.f(cs).to_bits(), "{cs}");
             }
         }
     }

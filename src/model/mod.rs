@@ -45,6 +45,10 @@ pub struct Model {
     pub advantage: Vec<Option<f64>>,
     /// Best delivered value on offer per segment.
     pub best_offer: Vec<f64>,
+    /// What a customer of a segment gets from a firm, `[segment * n_firms + firm]`: the
+    /// per-firm and per-segment numbers of the step gathered in one place for the
+    /// engine's loop (the fields below stay the reference).
+    pub offers: Vec<Offer>,
     pub price: Vec<f64>,
     pub inconsistency: Vec<f64>,
     pub failure_rate: Vec<f64>,
@@ -60,7 +64,7 @@ pub struct Model {
     pub combine: Combine,
     pub r: f64,
     /// `exp(−r)`, computed once for the reduced form.
-    reduced_pass: f64,
+    pub reduced_pass: f64,
     pub kappa: f64,
     pub monopoly: f64,
     pub convenience: f64,
@@ -84,6 +88,21 @@ pub struct Model {
     pub margin_growth_periods: u32,
     pub acquisition_cost: Vec<f64>,
     pub retention_spend: Vec<f64>,
+}
+
+/// A firm's offer to a segment: the numbers a step of one of its customers reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Offer {
+    /// Delivered value `TCV − TCC`.
+    pub cdv: f64,
+    pub inconsistency: f64,
+    pub failure_rate: f64,
+    pub failure_severity: f64,
+    /// The best delivered value on offer to the segment.
+    pub best_offer: f64,
+    pub price: f64,
+    pub margin: f64,
+    pub margin_growth: f64,
 }
 
 /// One customer's state, as plain numbers.
@@ -235,10 +254,26 @@ impl Model {
             .collect();
         let sat = &s.satisfaction;
         let per_firm = |f: fn(&crate::scenario::Firm) -> f64| s.firms.iter().map(f).collect();
+        let offers = (0..n_segments * n_firms)
+            .map(|idx| {
+                let (sg, f) = (idx / n_firms, &s.firms[idx % n_firms]);
+                Offer {
+                    cdv: cdv[idx],
+                    inconsistency: f.inconsistency,
+                    failure_rate: f.failure_rate,
+                    failure_severity: f.failure_severity,
+                    best_offer: best_offer[sg],
+                    price: f.price,
+                    margin: f.margin,
+                    margin_growth: f.margin_growth,
+                }
+            })
+            .collect();
         Model {
             n_firms,
             n_segments,
             present: present.to_vec(),
+            offers,
             choice: ChoiceTable::new(&cdv, present, s.choice.beta, s.choice.outside_value),
             cdv,
             advantage,
@@ -388,7 +423,7 @@ impl Model {
 
     /// Where a customer leaving `origin` (or a prospect, `None`) goes.
     #[inline]
-    fn choose(
+    pub fn choose(
         &self,
         segment: usize,
         origin: Option<usize>,

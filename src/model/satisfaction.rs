@@ -21,14 +21,28 @@ pub struct SatisfactionParams {
 /// Inside the zone the slope is `tolerance_slope`; beyond the desired level
 /// (`d > half_width`) it continues with `gain_slope`, below the adequate level with
 /// `loss_slope`. The function is continuous, non-decreasing, and clamped to [−1, 1].
+///
+/// Written as one formula on `|d|` with the slope and sign selected, rather than two
+/// branches: gains and losses come in about equal numbers, so a branch would be
+/// mispredicted half the time. For `d < 0`, `|d|` is exactly `−d`, so the numbers are
+/// those of the two-branch form.
+///
+/// Written without branches (gains and losses come in about equal numbers, so a branch
+/// would be mispredicted half the time): the slope beyond the zone and the sign are
+/// chosen by multiplying with 0 and 1, which is exact (the slopes are at least 0, and
+/// adding a zero product changes no sum), and `min` and `max` are plain comparisons,
+/// which give the same for `size` and `half_width`: never NaN, never −0.0. For `d < 0`,
+/// `|d|` is exactly `−d`, so the numbers are those of the two-branch form.
 #[inline]
 pub fn transaction_satisfaction(d: f64, half_width: f64, p: &SatisfactionParams) -> f64 {
-    let x = if d >= 0.0 {
-        p.tolerance_slope * d.min(half_width) + p.gain_slope * (d - half_width).max(0.0)
-    } else {
-        let loss = -d;
-        -(p.tolerance_slope * loss.min(half_width) + p.loss_slope * (loss - half_width).max(0.0))
-    };
+    let gain = (d >= 0.0) as u8 as f64;
+    let size = d.abs();
+    let inside = if size < half_width { size } else { half_width };
+    let outside = size - half_width;
+    let outside = if outside > 0.0 { outside } else { 0.0 };
+    let beyond = p.gain_slope * gain + p.loss_slope * (1.0 - gain);
+    let magnitude = p.tolerance_slope * inside + beyond * outside;
+    let x = magnitude * (2.0 * gain - 1.0);
     x.clamp(-1.0, 1.0)
 }
 

@@ -43,22 +43,32 @@ impl CustomerType {
 
     /// Classifies a customer from its satisfaction after this period's experience and
     /// its decision.
+    ///
+    /// Written as selections rather than nested branches (the rules are those of the
+    /// table, in its order), so the compiler can avoid jumps that CS, spread over the
+    /// scale, would make hard to predict.
     #[inline]
     pub fn classify(cs: f64, intended: bool, left: bool, t: &TypeThresholds) -> CustomerType {
-        if cs <= t.terrorist {
-            CustomerType::Terrorist
-        } else if left {
-            if cs >= t.satisfied {
-                CustomerType::Mercenary
-            } else {
-                CustomerType::Defector
-            }
-        } else if intended {
-            CustomerType::Hostage
-        } else if cs >= t.apostle {
+        let leaver = if cs >= t.satisfied {
+            CustomerType::Mercenary
+        } else {
+            CustomerType::Defector
+        };
+        let content = if cs >= t.apostle {
             CustomerType::Apostle
         } else {
             CustomerType::Loyalist
+        };
+        let stayer = if intended {
+            CustomerType::Hostage
+        } else {
+            content
+        };
+        let kind = if left { leaver } else { stayer };
+        if cs <= t.terrorist {
+            CustomerType::Terrorist
+        } else {
+            kind
         }
     }
 }

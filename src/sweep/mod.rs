@@ -196,21 +196,40 @@ pub fn run(
     };
     let (start, end) = (manifest.start, manifest.end);
     let mut next = start + state.done;
-    while next < end {
+    // Each batch is written while the next one runs: the writing thread joins the runs
+    // when it is done, instead of every thread waiting for the files.
+    let mut finished: Option<Vec<Result<RunRows, SweepError>>> = None;
+    loop {
         let batch: Vec<u64> = (next..end.min(next + BATCH)).collect();
-        let results: Vec<Result<RunRows, SweepError>> = batch
-            .par_iter()
-            .map(|&i| one_run(plan, &base_table, i))
-            .collect();
-        for r in results {
-            let (row, series) = r?;
-            out.append(&row, &series)?;
+        let (written, results) = rayon::join(
+            || -> Result<(), SweepError> {
+                let Some(results) = finished.take() else {
+                    return Ok(());
+                };
+                let runs = results.len() as u64;
+                for r in results {
+                    let (row, series) = r?;
+                    out.append(&row, &series)?;
+                }
+                state.done += runs;
+                (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
+                files::write_state(&work, &state)?;
+                progress(state.done, end - start);
+                Ok(())
+            },
+            || -> Vec<Result<RunRows, SweepError>> {
+                batch
+                    .par_iter()
+                    .map(|&i| one_run(plan, &base_table, i))
+                    .collect()
+            },
+        );
+        written?;
+        if batch.is_empty() {
+            break;
         }
         next += batch.len() as u64;
-        state.done = next - start;
-        (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
-        files::write_state(&work, &state)?;
-        progress(state.done, end - start);
+        finished = Some(results);
     }
     drop(out);
     let summary_markdown = files::finish(&work, dir, base, plan, &manifest)?;
@@ -252,30 +271,21 @@ fn one_run(plan: &Plan, base: &toml::Table, index: u64) -> Result<RunRows, Sweep
         Cell::Float(h.hostage_share),
         Cell::Float(h.mean_r_eff),
     ];
-    let mut row = csv::Writer::from_writer(Vec::new());
-    row.write_record(
-        prefix
-            .iter()
-            .cloned()
-            .chain(metrics.iter().map(Cell::to_csv)),
-    )
-    .expect("writing to memory");
-    let cols = columns::timeseries();
-    let mut series = csv::Writer::from_writer(Vec::new());
-    for r in report.timeseries_rows() {
-        series
-            .write_record(
-                prefix
-                    .iter()
-                    .cloned()
-                    .chain(cols.iter().map(|c| (c.value)(&r).to_csv())),
-            )
-            .expect("writing to memory");
+    // The prefix in CSV form once, then each record's cells appended to it (the `csv`
+    // crate's bytes, without a string per cell).
+    let mut prefix_csv = Vec::new();
+    for p in &prefix {
+        columns::push_csv_field(&mut prefix_csv, p.as_bytes());
+        prefix_csv.push(b',');
     }
-    Ok((
-        row.into_inner().expect("memory"),
-        series.into_inner().expect("memory"),
-    ))
+    let mut row = Vec::new();
+    columns::push_csv_record(&mut row, &prefix_csv, metrics.into_iter());
+    let cols = columns::timeseries();
+    let mut series = Vec::new();
+    for r in report.timeseries_rows() {
+        columns::push_csv_record(&mut series, &prefix_csv, cols.iter().map(|c| (c.value)(&r)));
+    }
+    Ok((row, series))
 }
 
 /// The header of `sweep.csv` and of `sweep_timeseries.csv`.

@@ -13,8 +13,14 @@ fn write_table<R>(
 ) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(columns.iter().map(|c| c.name))?;
+    let mut cell = Vec::new();
     for row in rows {
-        w.write_record(columns.iter().map(|c| (c.value)(&row).to_csv()))?;
+        for c in columns {
+            cell.clear();
+            (c.value)(&row).write_csv(&mut cell);
+            w.write_field(&cell)?;
+        }
+        w.write_record(None::<&[u8]>)?;
     }
     w.flush()
 }
