@@ -200,7 +200,7 @@ impl Simulation {
         self.discount /= 1.0 + self.scenario.economics.discount_rate;
         let survey_now = {
             let every = self.scenario.survey.every;
-            every > 0 && period % every == 0
+            every > 0 && period.is_multiple_of(every)
         };
         let ctx = Context {
             model: &self.model,

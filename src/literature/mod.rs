@@ -249,20 +249,20 @@ impl Lab {
             s.seed = scenario.seed.wrapping_add(i as u64);
             let start = std::time::Instant::now();
             let r = Simulation::new(&s).run(s.periods);
-            if i == 0 {
-                if let Some(dir) = &self.keep {
-                    let out = dir.join(folder_name(file, sets));
-                    let report = crate::report::RunReport {
-                        scenario: &s,
-                        results: &r,
-                        elapsed: start.elapsed(),
-                        threads: rayon::current_num_threads(),
-                    };
-                    report
-                        .write(&out)
-                        .map_err(|e| LabError(format!("{}: {e}", out.display())))?;
-                    self.kept.insert(k.clone(), out);
-                }
+            if i == 0
+                && let Some(dir) = &self.keep
+            {
+                let out = dir.join(folder_name(file, sets));
+                let report = crate::report::RunReport {
+                    scenario: &s,
+                    results: &r,
+                    elapsed: start.elapsed(),
+                    threads: rayon::current_num_threads(),
+                };
+                report
+                    .write(&out)
+                    .map_err(|e| LabError(format!("{}: {e}", out.display())))?;
+                self.kept.insert(k.clone(), out);
             }
             results.push(r);
         }

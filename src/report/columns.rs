@@ -125,7 +125,7 @@ fn push_rounded(out: &mut Vec<u8>, x: f64) {
         let mut fraction = m % 1_000_000_000;
         if fraction != 0 {
             let mut places = 9;
-            while fraction % 10 == 0 {
+            while fraction.is_multiple_of(10) {
                 fraction /= 10;
                 places -= 1;
             }

@@ -283,7 +283,7 @@ impl Scenario {
             )?;
             if w.network == NetworkKind::SmallWorld {
                 c.check(
-                    w.degree % 2 == 0,
+                    w.degree.is_multiple_of(2),
                     "word_of_mouth.degree",
                     w.degree,
                     "an even degree for the small world (degree/2 neighbours on each side)",

@@ -251,7 +251,7 @@ fn downsample(large: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
             sums[j + 1] += large[i + 1] as u32;
             sums[j + 2] += large[i + 2] as u32;
             i += 3;
-            if i % (k * 3) == 0 {
+            if i.is_multiple_of(k * 3) {
                 j += 3;
                 if j == w * 3 {
                     j = 0;
@@ -332,7 +332,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -402,12 +402,12 @@ pub fn draw_complaints(
     options: &ChartOptions,
     reference: Option<(&str, [f64; 4])>,
 ) -> Result<Vec<String>, ChartError> {
-    if let Some((label, values)) = reference {
-        if let Some(v) = values.iter().find(|v| !(0.0..=1.0).contains(*v)) {
-            return Err(ChartError::Input(format!(
-                "reference {label:?}: {v} is not a share in [0, 1] (write 54% as 0.54)"
-            )));
-        }
+    if let Some((label, values)) = reference
+        && let Some(v) = values.iter().find(|v| !(0.0..=1.0).contains(*v))
+    {
+        return Err(ChartError::Input(format!(
+            "reference {label:?}: {v} is not a share in [0, 1] (write 54% as 0.54)"
+        )));
     }
     let run = RunFolder::read(dir)?;
     let frame = options.frame(ComplaintOrdering::TITLE, run_subtitle(&run.summary));

@@ -208,14 +208,12 @@ pub(super) fn draw_bins<DB: DrawingBackend>(
             continue;
         };
         let x = scale(bin.cs, 1.0, 5.0, rect.left, rect.right);
-        if intervals {
-            if let Some((lo, hi)) = bin.interval {
-                let (ylo, yhi) = (y(lo), y(hi));
-                root.draw(&PathElement::new(vec![(x, ylo), (x, yhi)], s))?;
-                let cap = (r * 4) / 5;
-                for yy in [ylo, yhi] {
-                    root.draw(&PathElement::new(vec![(x - cap, yy), (x + cap, yy)], s))?;
-                }
+        if intervals && let Some((lo, hi)) = bin.interval {
+            let (ylo, yhi) = (y(lo), y(hi));
+            root.draw(&PathElement::new(vec![(x, ylo), (x, yhi)], s))?;
+            let cap = (r * 4) / 5;
+            for yy in [ylo, yhi] {
+                root.draw(&PathElement::new(vec![(x - cap, yy), (x + cap, yy)], s))?;
             }
         }
         layout::marker(root, shape, (x, y(retention)), r, color)?;
