@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 /// A run's `sweep.csv` row and `sweep_timeseries.csv` rows, as CSV bytes.
@@ -205,6 +205,7 @@ pub fn run(
     // does not start a run more than WINDOW runs ahead of the last one written, so
     // memory stays bounded whatever the runs cost.
     let next = AtomicU64::new(first);
+    let points: Vec<OnceLock<_>> = plan.points.iter().map(|_| OnceLock::new()).collect();
     let window = Window::new(first);
     let (tx, rx) = mpsc::channel::<(u64, Result<RunRows, SweepError>)>();
     std::thread::scope(|scope| {
@@ -223,7 +224,10 @@ pub fn run(
                 if i >= end || !window.admit(i) {
                     break;
                 }
-                if tx.send((i, one_run(plan, &base_table, i))).is_err() {
+                if tx
+                    .send((i, one_run(plan, &base_table, &points, i)))
+                    .is_err()
+                {
                     break;
                 }
             }
@@ -314,11 +318,27 @@ fn write_in_order(
     Ok(())
 }
 
-fn one_run(plan: &Plan, base: &toml::Table, index: u64) -> Result<RunRows, SweepError> {
+/// Each point's scenario, built (from TOML, validated) by its first run: the runs of a
+/// point differ only in their seed.
+type PointScenarios = [OnceLock<Result<Scenario, String>>];
+
+fn one_run(
+    plan: &Plan,
+    base: &toml::Table,
+    points: &PointScenarios,
+    index: u64,
+) -> Result<RunRows, SweepError> {
     let run = plan.run(index);
-    let scenario = plan
-        .scenario(base, &run)
-        .map_err(|e| SweepError::Input(format!("run {index}: {e}")))?;
+    let built = points[run.point as usize]
+        .get_or_init(|| plan.scenario(base, &run).map_err(|e| e.to_string()));
+    let scenario = match built {
+        // What plan.scenario(base, &run) gives: the seed is its only other override.
+        Ok(s) => Scenario {
+            seed: run.seed,
+            ..s.clone()
+        },
+        Err(e) => return Err(SweepError::Input(format!("run {index}: {e}"))),
+    };
     let results = Simulation::new(&scenario).run(scenario.periods);
     let report = RunReport {
         scenario: &scenario,
