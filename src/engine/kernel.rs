@@ -25,7 +25,7 @@ use super::seed::{self, Generator, Purpose, mix, uniform};
 use super::tally::FirmTally;
 use super::{Chunk, Context, NO_FIRM, TALK_FIRM, TALK_NEGATIVE, TALK_POSITIVE};
 use crate::model::{
-    Customer, CustomerType, Draws, Heard, MAX_LINES, Model, Outcome, Voice, constraint,
+    Customer, CustomerType, Draws, Heard, MAX_LINES, Model, Outcome, PASS_TABLE, Voice, constraint,
     satisfaction, survey,
 };
 use crate::scenario::{Combine, ConstraintForm, MAX_FIRMS};
@@ -437,6 +437,7 @@ fn run_core_in<const WOM: bool>(
     let p = &model.satisfaction;
     let wom = &model.word_of_mouth;
     let reduced = model.form == ConstraintForm::Reduced && model.combine == Combine::Exponential;
+    let structural_table = !model.structural_pass.is_empty();
     let new_cs = model.new_customer_cs as f32;
     let mut per_firm = [0.0f64; MAX_FIRMS];
     let mut first = 0;
@@ -511,6 +512,13 @@ fn run_core_in<const WOM: bool>(
             let (p_defect, pass) = if reduced {
                 let q = model.reduced_pass;
                 ((1.0 - loyalty) * q, (loyalty < 1.0).then_some(q))
+            } else if structural_table && cost_scale[k] == 1.0 && (tenure[k] as usize) < PASS_TABLE
+            {
+                // Model::constraint_r and constraint::defect_probability, looked up.
+                let (g, live) =
+                    model.structural_pass[(sg * n_firms + j) * PASS_TABLE + tenure[k] as usize];
+                let p_defect = if live { (1.0 - loyalty) * g } else { 0.0 };
+                (p_defect, constraint::pass_through(loyalty, p_defect))
             } else {
                 let r = model.constraint_r(sg, j, cost_scale[k] as f64, tenure[k] as u32);
                 let p_defect = constraint::defect_probability(loyalty, r, model.combine);
