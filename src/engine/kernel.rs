@@ -25,7 +25,7 @@ use super::seed::{self, Generator, Purpose, mix, uniform};
 use super::tally::FirmTally;
 use super::{Chunk, Context, NO_FIRM, TALK_FIRM, TALK_NEGATIVE, TALK_POSITIVE};
 use crate::model::{
-    Customer, CustomerType, Draws, Heard, MAX_LINES, Model, Outcome, Voice, constraint,
+    Customer, CustomerType, Draws, Heard, MAX_LINES, Model, Outcome, PASS_TABLE, Voice, constraint,
     satisfaction, survey,
 };
 use crate::scenario::{Combine, ConstraintForm, MAX_FIRMS};
@@ -373,6 +373,37 @@ impl Outcomes {
 /// look ahead when a whole step is one iteration; as a loop of its own, with no
 /// customer depending on another, the chains of successive customers overlap.
 fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
+    SCRATCH.with_borrow_mut(|s| {
+        let Scratch { block, out } = s;
+        run_core_in::<WOM>(chunk, ci, ctx, block, out)
+    })
+}
+
+/// The draws and outcomes of a block of customers: 23 KB, kept per thread rather than
+/// zeroed on the stack for every chunk and period (which cost a sweep of small runs 4%
+/// of its instructions). Nothing reads an entry the same period has not written.
+struct Scratch {
+    block: Block,
+    out: Outcomes,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = const {
+        std::cell::RefCell::new(Scratch {
+            block: Block::EMPTY,
+            out: Outcomes::EMPTY,
+        })
+    };
+}
+
+/// [`run_core`] with its scratch space.
+fn run_core_in<const WOM: bool>(
+    chunk: &mut Chunk,
+    ci: usize,
+    ctx: &Context,
+    block: &mut Block,
+    out: &mut Outcomes,
+) {
     let model: &Model = ctx.model;
     let mut rng: Generator =
         seed::generator(ctx.seed, Purpose::Period, ctx.period as u64, ci as u64);
@@ -406,10 +437,9 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
     let p = &model.satisfaction;
     let wom = &model.word_of_mouth;
     let reduced = model.form == ConstraintForm::Reduced && model.combine == Combine::Exponential;
+    let structural_table = !model.structural_pass.is_empty();
     let new_cs = model.new_customer_cs as f32;
     let mut per_firm = [0.0f64; MAX_FIRMS];
-    let mut block = Block::EMPTY;
-    let mut out = Outcomes::EMPTY;
     let mut first = 0;
     while first < n {
         let m = BLOCK.min(n - first);
@@ -482,6 +512,13 @@ fn run_core<const WOM: bool>(chunk: &mut Chunk, ci: usize, ctx: &Context) {
             let (p_defect, pass) = if reduced {
                 let q = model.reduced_pass;
                 ((1.0 - loyalty) * q, (loyalty < 1.0).then_some(q))
+            } else if structural_table && cost_scale[k] == 1.0 && (tenure[k] as usize) < PASS_TABLE
+            {
+                // Model::constraint_r and constraint::defect_probability, looked up.
+                let (g, live) =
+                    model.structural_pass[(sg * n_firms + j) * PASS_TABLE + tenure[k] as usize];
+                let p_defect = if live { (1.0 - loyalty) * g } else { 0.0 };
+                (p_defect, constraint::pass_through(loyalty, p_defect))
             } else {
                 let r = model.constraint_r(sg, j, cost_scale[k] as f64, tenure[k] as u32);
                 let p_defect = constraint::defect_probability(loyalty, r, model.combine);

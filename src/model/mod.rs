@@ -28,6 +28,9 @@ pub use voice::Voice;
 /// Tenure beyond which relational build-up is computed rather than looked up.
 const BUILD_UP_TABLE: usize = 1024;
 
+/// Tenures for which [`Model::structural_pass`] holds `exp(−R)`.
+pub const PASS_TABLE: usize = 256;
+
 /// Most product lines a firm may have (the engine keeps their draws on the stack).
 pub const MAX_LINES: usize = 16;
 
@@ -75,6 +78,12 @@ pub struct Model {
     pub relational_cost: Vec<f64>,
     relational_growth: f64,
     build_up: Vec<f64>,
+    /// For the structural form combined exponentially, a customer's P(defect) is
+    /// `(1 − f)·g` (`live`) or 0 (not `live`: R infinite or huge), with
+    /// `(g, live)` at `[(segment * n_firms + firm) * PASS_TABLE + tenure]` for a cost
+    /// scale of exactly 1 (no dispersion): [`constraint::defect_probability`] of
+    /// [`Model::constraint_r`] without an `exp` per customer. Empty otherwise.
+    pub structural_pass: Vec<(f64, bool)>,
     pub choice: ChoiceTable,
     pub beta: f64,
     pub outside_value: f64,
@@ -269,7 +278,7 @@ impl Model {
                 }
             })
             .collect();
-        Model {
+        let mut model = Model {
             n_firms,
             n_segments,
             present: present.to_vec(),
@@ -325,6 +334,7 @@ impl Model {
                 .collect(),
             relational_growth: k.relational_growth,
             build_up,
+            structural_pass: Vec::new(),
             beta: s.choice.beta,
             outside_value: s.choice.outside_value,
             prospect_rate: s.choice.prospect_rate,
@@ -337,7 +347,22 @@ impl Model {
             margin_growth_periods: s.economics.margin_growth_periods,
             acquisition_cost: per_firm(|f| f.acquisition_cost),
             retention_spend: per_firm(|f| f.retention_spend),
+        };
+        if model.form == ConstraintForm::Structural && model.combine == Combine::Exponential {
+            model.structural_pass = (0..n_segments * n_firms * PASS_TABLE)
+                .map(|i| {
+                    let (idx, tenure) = (i / PASS_TABLE, (i % PASS_TABLE) as u32);
+                    let r = model.constraint_r(idx / n_firms, idx % n_firms, 1.0, tenure);
+                    // defect_probability(f, r, Exponential), less its factor 1 − f.
+                    if r == f64::INFINITY || r >= 746.0 {
+                        (0.0, false)
+                    } else {
+                        ((-r).exp(), true)
+                    }
+                })
+                .collect();
         }
+        model
     }
 
     /// The constraint R on a customer of `firm`.

@@ -1,9 +1,10 @@
 //! Sweeps: many runs of one scenario in parallel, streamed to disk, resumable and
 //! shardable.
 //!
-//! Runs are taken in fixed-size batches in run order; a batch runs in parallel with
-//! rayon and is then written in run order, so the files do not depend on the thread
-//! count and memory does not grow with the number of runs. After every batch the files
+//! Every thread of the pool takes the next run in run order as soon as it is free, and
+//! a writing thread appends the finished runs in run order, so the files do not depend
+//! on the thread count; no thread starts a run far ahead of the last one written, so
+//! memory does not grow with the number of runs. After every batch of runs the files
 //! are flushed and a small `state.json` records how many runs are done and how long each
 //! file was; an interrupted sweep (Ctrl-C, a crash, a killed job) is resumed by running
 //! the same command again, which cuts the files back to the last recorded batch and
@@ -23,10 +24,12 @@ use crate::parameter::Plan;
 use crate::report::RunReport;
 use crate::report::columns::{self, Cell};
 use crate::scenario::Scenario;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 /// A run's `sweep.csv` row and `sweep_timeseries.csv` rows, as CSV bytes.
@@ -195,42 +198,43 @@ pub fn run(
         b.to_table()
     };
     let (start, end) = (manifest.start, manifest.end);
-    let mut next = start + state.done;
-    // Each batch is written while the next one runs: the writing thread joins the runs
-    // when it is done, instead of every thread waiting for the files.
-    let mut finished: Option<Vec<Result<RunRows, SweepError>>> = None;
-    loop {
-        let batch: Vec<u64> = (next..end.min(next + BATCH)).collect();
-        let (written, results) = rayon::join(
-            || -> Result<(), SweepError> {
-                let Some(results) = finished.take() else {
-                    return Ok(());
-                };
-                let runs = results.len() as u64;
-                for r in results {
-                    let (row, series) = r?;
-                    out.append(&row, &series)?;
+    let first = start + state.done;
+    // Every worker thread takes the next run as soon as it has finished one, and a
+    // writing thread commits the runs in run order, a batch at a time: no thread waits
+    // at the end of a batch for the others, nor while a batch is written. A worker
+    // does not start a run more than WINDOW runs ahead of the last one written, so
+    // memory stays bounded whatever the runs cost.
+    let next = AtomicU64::new(first);
+    let points: Vec<OnceLock<_>> = plan.points.iter().map(|_| OnceLock::new()).collect();
+    let window = Window::new(first);
+    let (tx, rx) = mpsc::channel::<(u64, Result<RunRows, SweepError>)>();
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let written = write_in_order(
+                rx, first, start, end, &mut out, &mut state, &work, progress, &window,
+            );
+            // Whatever happened, no worker waits for the writer any more.
+            window.close();
+            written
+        });
+        rayon::broadcast(|_| {
+            let tx = tx.clone();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= end || !window.admit(i) {
+                    break;
                 }
-                state.done += runs;
-                (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
-                files::write_state(&work, &state)?;
-                progress(state.done, end - start);
-                Ok(())
-            },
-            || -> Vec<Result<RunRows, SweepError>> {
-                batch
-                    .par_iter()
-                    .map(|&i| one_run(plan, &base_table, i))
-                    .collect()
-            },
-        );
-        written?;
-        if batch.is_empty() {
-            break;
-        }
-        next += batch.len() as u64;
-        finished = Some(results);
-    }
+                if tx
+                    .send((i, one_run(plan, &base_table, &points, i)))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        drop(tx);
+        writer.join().expect("the sweep's writing thread panicked")
+    })?;
     drop(out);
     let summary_markdown = files::finish(&work, dir, base, plan, &manifest)?;
     Ok(Outcome {
@@ -242,11 +246,99 @@ pub fn run(
 }
 
 /// One run: its `sweep.csv` row and its `sweep_timeseries.csv` rows, as CSV bytes.
-fn one_run(plan: &Plan, base: &toml::Table, index: u64) -> Result<RunRows, SweepError> {
+/// Runs a worker may start ahead of the last one written.
+const WINDOW: u64 = 4 * BATCH;
+
+/// The runs written so far, for the workers to keep within [`WINDOW`] of them.
+struct Window {
+    written: Mutex<(u64, bool)>,
+    moved: Condvar,
+}
+
+impl Window {
+    fn new(first: u64) -> Window {
+        Window {
+            written: Mutex::new((first, false)),
+            moved: Condvar::new(),
+        }
+    }
+
+    /// Waits until run `i` is within the window; false when the writer has stopped.
+    fn admit(&self, i: u64) -> bool {
+        let mut w = self.written.lock().expect("window lock");
+        while !w.1 && i >= w.0 + WINDOW {
+            w = self.moved.wait(w).expect("window lock");
+        }
+        !w.1
+    }
+
+    fn advance(&self, to: u64) {
+        self.written.lock().expect("window lock").0 = to;
+        self.moved.notify_all();
+    }
+
+    fn close(&self) {
+        self.written.lock().expect("window lock").1 = true;
+        self.moved.notify_all();
+    }
+}
+
+/// Appends the runs from `rx` in run order from `first`, flushing the files and
+/// recording the state after every [`BATCH`] runs and after the last; stops at the
+/// first run (in run order) that failed.
+#[allow(clippy::too_many_arguments)]
+fn write_in_order(
+    rx: mpsc::Receiver<(u64, Result<RunRows, SweepError>)>,
+    first: u64,
+    start: u64,
+    end: u64,
+    out: &mut files::Outputs,
+    state: &mut State,
+    work: &Path,
+    progress: Progress,
+    window: &Window,
+) -> Result<(), SweepError> {
+    let mut pending = BTreeMap::new();
+    let mut at = first;
+    for (i, r) in rx {
+        pending.insert(i, r);
+        while let Some(r) = pending.remove(&at) {
+            let (row, series) = r?;
+            out.append(&row, &series)?;
+            at += 1;
+            if (at - first) % BATCH == 0 || at == end {
+                state.done = at - start;
+                (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
+                files::write_state(work, state)?;
+                progress(state.done, end - start);
+            }
+        }
+        window.advance(at);
+    }
+    Ok(())
+}
+
+/// Each point's scenario, built (from TOML, validated) by its first run: the runs of a
+/// point differ only in their seed.
+type PointScenarios = [OnceLock<Result<Scenario, String>>];
+
+fn one_run(
+    plan: &Plan,
+    base: &toml::Table,
+    points: &PointScenarios,
+    index: u64,
+) -> Result<RunRows, SweepError> {
     let run = plan.run(index);
-    let scenario = plan
-        .scenario(base, &run)
-        .map_err(|e| SweepError::Input(format!("run {index}: {e}")))?;
+    let built = points[run.point as usize]
+        .get_or_init(|| plan.scenario(base, &run).map_err(|e| e.to_string()));
+    let scenario = match built {
+        // What plan.scenario(base, &run) gives: the seed is its only other override.
+        Ok(s) => Scenario {
+            seed: run.seed,
+            ..s.clone()
+        },
+        Err(e) => return Err(SweepError::Input(format!("run {index}: {e}"))),
+    };
     let results = Simulation::new(&scenario).run(scenario.periods);
     let report = RunReport {
         scenario: &scenario,
