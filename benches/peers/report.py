@@ -29,6 +29,18 @@ BIN_MIN_OBS = 1000  # bins with fewer observations are shown but not checked
 TARGETS = {"NumPy": 3.0, "Mesa": 50.0}
 
 BEGIN, END = "<!-- peers:begin -->", "<!-- peers:end -->"
+# The README's short version: machine, sizes, speeds and ratios only.
+SHORT_BEGIN, SHORT_END = "<!-- peers-summary:begin -->", "<!-- peers-summary:end -->"
+
+
+def replace_block(path: Path, begin: str, end: str, block: str) -> None:
+    """Rewrites the text between the markers `begin` and `end` of `path`."""
+    body = path.read_text()
+    if begin not in body or end not in body:
+        sys.exit(f"{path}: markers {begin} … {end} not found")
+    head, rest = body.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{begin}\n{block}\n{end}{tail}")
 
 
 def loyalsim_run(folder: Path) -> dict:
@@ -79,6 +91,7 @@ def main() -> None:
     ap.add_argument("--machine", required=True, help="JSON with the machine and versions")
     ap.add_argument("--markdown", required=True, help="where to write the table")
     ap.add_argument("--doc", required=True, help="docs/performance.md to update")
+    ap.add_argument("--readme", help="README.md whose short peers table to update")
     args = ap.parse_args()
     runs_dir = Path(args.runs)
     machine = json.loads(Path(args.machine).read_text())
@@ -241,17 +254,32 @@ def main() -> None:
     table = "\n".join(md)
 
     Path(args.markdown).write_text(table + "\n")
-    doc = Path(args.doc)
-    body = doc.read_text()
-    if BEGIN not in body or END not in body:
-        sys.exit(f"{doc}: markers {BEGIN} … {END} not found")
-    head, rest = body.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    doc.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+    replace_block(Path(args.doc), BEGIN, END, table)
+    if args.readme:
+        short = [
+            f"Peers, same reduced-form model (`benches/peers/peer.toml`), loyalsim on one "
+            f"thread, best of {machine['repeats']} runs, measured {machine['date']} on "
+            f"{machine['cpu']} ({machine['cores']} cores):",
+            "",
+            "| implementation | customers | customer-steps/s | loyalsim ÷ it |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for r in rows:
+            ratio = "—" if r["family"] == "loyalsim" else f"{r['ratio']:.1f}×"
+            name = "loyalsim (1 thread)" if r["family"] == "loyalsim" else r["impl"]
+            short.append(
+                f"| {name} | {fmt_int(r['customers'])} | {fmt_rate(r['best'])} | {ratio} |"
+            )
+        short.append("")
+        short.extend(target_lines)
+        replace_block(Path(args.readme), SHORT_BEGIN, SHORT_END, "\n".join(short))
 
     print(table)
     print()
-    print(f"wrote {args.markdown} and the marked block of {args.doc}")
+    print(
+        f"wrote {args.markdown} and the marked block of {args.doc}"
+        + (f" and {args.readme}" if args.readme else "")
+    )
     if failures:
         print("\nCHECK FAILED:", file=sys.stderr)
         for f in failures:

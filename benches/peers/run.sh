@@ -114,4 +114,4 @@ EOF
 cd "$here"
 exec "$root/$py" report.py --runs "$root/$runs" --resolved "$root/$out/resolved.toml" \
     --machine "$root/$out/machine.json" --markdown "$root/$out/performance.md" \
-    --doc "$root/docs/performance.md"
+    --doc "$root/docs/performance.md" --readme "$root/README.md"
