@@ -306,7 +306,7 @@ fn write_in_order(
             let (row, series) = r?;
             out.append(&row, &series)?;
             at += 1;
-            if (at - first) % BATCH == 0 || at == end {
+            if (at - first).is_multiple_of(BATCH) || at == end {
                 state.done = at - start;
                 (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
                 files::write_state(work, state)?;
