@@ -579,6 +579,46 @@ const BAD_FILES: &[BadFile] = &[
         names_file: true,
     },
     BadFile {
+        file: "satisfaction_is_an_array.toml",
+        needles: &["satisfaction", "expected a table", "found an array"],
+        names_file: true,
+    },
+    BadFile {
+        file: "constraint_is_an_array.toml",
+        needles: &["constraint", "expected a table", "found an array"],
+        names_file: true,
+    },
+    BadFile {
+        file: "r_in_the_structural_form.toml",
+        needles: &["constraint.r", "changes nothing", "structural"],
+        names_file: true,
+    },
+    BadFile {
+        file: "switching_costs_in_the_reduced_form.toml",
+        needles: &["segments[0].switching_costs", "changes nothing", "reduced"],
+        names_file: true,
+    },
+    BadFile {
+        file: "reach_without_a_network.toml",
+        needles: &["word_of_mouth.reach", "changes nothing", "network"],
+        names_file: true,
+    },
+    BadFile {
+        file: "share_of_an_entering_firm.toml",
+        needles: &["firms[1].initial_share", "changes nothing", "enters"],
+        names_file: true,
+    },
+    BadFile {
+        file: "firm_name_too_long.toml",
+        needles: &["firms[0].name", "at most 100 characters", "…"],
+        names_file: true,
+    },
+    BadFile {
+        file: "initial_share_in_a_firm_event.toml",
+        needles: &["events[0].field", "initial_share"],
+        names_file: true,
+    },
+    BadFile {
         file: "customers_do_not_fit_in_memory.toml",
         needles: &["customers", "memory"],
         names_file: false,
@@ -682,12 +722,34 @@ fn bad_command_lines_are_refused_with_one_line() {
             &["firms[0].failure_rate"],
         ),
         (&["--threads", "0"], &["--threads"]),
+        // The last --set of a field is the one at fault.
+        (
+            &["--set", "periods=5", "--set", "periods=0"],
+            &["--set periods=0", "= 0"],
+        ),
+        (
+            &["--set", "sweep.replications=5"],
+            &["--set sweep.replications=5", "loyalsim sweep"],
+        ),
+        (
+            &["--set", "satisfaction=[1, 2]"],
+            &["--set satisfaction=[1, 2]", "expected a table"],
+        ),
+        (
+            &["--set", "complaints.patience=0.9"],
+            &[
+                "--set complaints.patience=0.9",
+                "changes nothing",
+                "complaints.rate",
+            ],
+        ),
     ];
     for (args, needles) in cases {
         let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
         run_refuses(&os, needles);
-        // The same overrides through `validate` (it has no --threads).
-        if args[0] == "--set" {
+        // The same overrides through `validate` (it has no --threads; a [sweep] is
+        // part of what it checks, so it refuses that one for want of a varied field).
+        if args[0] == "--set" && !args[1].starts_with("sweep") {
             let out = output_of(loyalsim().arg("validate").args(*args));
             let what = format!("loyalsim validate {}", args.join(" "));
             assert_refused(&what, &out, needles);
@@ -969,4 +1031,214 @@ fn no_command_runs_the_showcase_into_output_of_the_working_folder() {
     let dir = tmp.path().join("output").join("showcase");
     assert_result_files(&dir);
     assert_eq!(read_json(&dir.join("summary.json"))["name"], "showcase");
+}
+
+// ---------------------------------------------------------------------------------------
+// Nothing wrong without saying so: settings that change nothing, shares, long values
+// ---------------------------------------------------------------------------------------
+
+fn scenario_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_set_the_form_ignores_is_refused_and_a_file_field_a_set_idles_is_warned_about() {
+    let airline = Path::new(SCENARIOS).join("airline.toml");
+    // airline.toml is structural: R given directly changes nothing.
+    run_refuses(
+        &[
+            airline.as_os_str(),
+            OsStr::new("--set"),
+            OsStr::new("constraint.r=inf"),
+        ],
+        &["--set constraint.r=inf", "changes nothing", "structural"],
+    );
+    // Switching the form by --set leaves the file's switching costs idle: a what-if the
+    // user asked for, so a warning (also in summary.json), not an error.
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    let args = [
+        "run",
+        airline.to_str().unwrap(),
+        "--set",
+        "constraint.form=reduced",
+        "--set",
+        "constraint.r=inf",
+        "--set",
+        "customers=500",
+        "--set",
+        "periods=2",
+        "--no-charts",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    let os: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+    let out = run_ok(&os, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: field `segments[0].switching_costs`")
+            && stderr.contains("changes nothing after --set"),
+        "{stderr}"
+    );
+    let summary = read_json(&out_dir.join("summary.json"));
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert!(!warnings.is_empty(), "{summary}");
+    // The resolved scenario shows only what the run used, and runs again cleanly.
+    let resolved = fs::read_to_string(out_dir.join("scenario.toml")).unwrap();
+    assert!(
+        !resolved.contains("switching_costs") && !resolved.contains("kappa"),
+        "{resolved}"
+    );
+    assert!(summary["scenario"]["constraint"].get("kappa").is_none());
+    let again = tmp.path().join("again");
+    run_scenario(&out_dir.join("scenario.toml"), &again, &[], &[]);
+}
+
+#[test]
+fn shares_that_do_not_sum_to_one_are_warned_about_with_what_they_became() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario_file(
+        tmp.path(),
+        "shares.toml",
+        "name = \"shares\"\ncustomers = 500\nperiods = 2\n\
+         [[firms]]\nname = \"Incumbent\"\ninitial_share = 0.9\n\
+         [[firms]]\nname = \"Entrant\"\ninitial_share = 0.4\n",
+    );
+    let out_dir = tmp.path().join("out");
+    let out = run_ok(
+        &[
+            OsStr::new("run"),
+            file.as_os_str(),
+            OsStr::new("--no-charts"),
+            OsStr::new("--out"),
+            out_dir.as_os_str(),
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: firms[*].initial_share sum to 1.3")
+            && stderr.contains("Incumbent 69.2%")
+            && stderr.contains("Entrant 30.8%"),
+        "{stderr}"
+    );
+    let summary = read_json(&out_dir.join("summary.json"));
+    assert!(
+        summary["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("Incumbent 69.2%"),
+        "{summary}"
+    );
+    // Shares that sum to 1, or left at their default, are silent.
+    let fine = scenario_file(
+        tmp.path(),
+        "fine.toml",
+        "name = \"fine\"\n[[firms]]\nname = \"A\"\ninitial_share = 0.75\n\
+         [[firms]]\nname = \"B\"\ninitial_share = 0.25\n",
+    );
+    for path in [fine, Path::new(SCENARIOS).join("competitive.toml")] {
+        let out = output_of(loyalsim().arg("validate").arg(&path));
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{}",
+            describe("validate", &out)
+        );
+    }
+}
+
+#[test]
+fn long_values_are_cut_in_messages() {
+    let long = format!("name={}", "x".repeat(100_000));
+    let out = output_of(loyalsim().args(["validate", "--set", &long]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr:.300}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr:.300}");
+    assert!(stderr.len() < 600, "{} bytes: {stderr:.300}", stderr.len());
+    assert!(
+        stderr.contains("… (") && stderr.contains("characters)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_too_large_to_be_a_scenario_is_refused_before_it_is_read_whole() {
+    let started = std::time::Instant::now();
+    let out = output_of(loyalsim().args(["validate", "/dev/zero"]));
+    assert_refused("loyalsim validate /dev/zero", &out, &["/dev/zero", "MiB"]);
+    assert!(started.elapsed().as_secs() < 10);
+    let tmp = tempfile::tempdir().unwrap();
+    let binary = scenario_file(tmp.path(), "binary.toml", "");
+    fs::write(&binary, [b'n', b'a', 0xff, 0xfe]).unwrap();
+    let out = output_of(loyalsim().arg("validate").arg(&binary));
+    assert_refused("loyalsim validate binary.toml", &out, &["not UTF-8"]);
+}
+
+#[test]
+fn a_varied_field_no_point_uses_is_refused_and_one_some_points_use_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario_file(
+        tmp.path(),
+        "idle.toml",
+        "name = \"idle\"\ncustomers = 200\nperiods = 2\n\
+         [constraint]\nform = \"structural\"\n\
+         [sweep]\n[[sweep.vary]]\npath = \"constraint.r\"\nvalues = [0.5, 2.0]\n",
+    );
+    let out_dir = tmp.path().join("out");
+    let out = output_of(
+        loyalsim()
+            .arg("sweep")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out_dir),
+    );
+    assert_refused(
+        "loyalsim sweep idle.toml",
+        &out,
+        &["sweep.vary constraint.r", "changes nothing at any point"],
+    );
+    assert!(!out_dir.exists());
+    // The constraint benchmark varies R at its reduced points and switching costs at its
+    // structural ones: each is idle at the other half, said once each.
+    let bench = Path::new(SCENARIOS).join("constraint_benchmark.toml");
+    let out = output_of(
+        loyalsim()
+            .arg("sweep")
+            .arg(&bench)
+            .args(["--set", "customers=100", "--set", "periods=1"])
+            .args(["--set", "sweep.replications=1", "--out"])
+            .arg(&out_dir),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}", describe("sweep", &out));
+    assert!(
+        stderr.contains(
+            "warning: sweep.vary constraint.r changes nothing at 5 of 10 points (points 5–9)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "warning: sweep.vary segments.0.switching_costs.procedural changes nothing at 5 of 10 points (points 0–4)"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_complete_example_in_the_docs_is_valid_and_warns_of_nothing() {
+    let doc = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenario.md")).unwrap();
+    let at = doc.find("## A complete example").expect("the section");
+    let block = doc[at..].split("```toml\n").nth(1).expect("a TOML block");
+    let text = block.split("\n```").next().unwrap();
+    let read = loyalsim::Scenario::read(text, "docs/scenario.md", &[])
+        .unwrap_or_else(|e| panic!("the complete example is refused: {e}"));
+    assert!(read.unused.is_empty(), "{:?}", read.unused);
+    assert!(
+        read.scenario.warnings().is_empty(),
+        "{:?}",
+        read.scenario.warnings()
+    );
 }

@@ -627,6 +627,7 @@ pub fn measure(target: &Target, s: &Scenario, results: &RunResults) -> Option<f6
         results,
         elapsed: Duration::ZERO,
         threads: 1,
+        warnings: &[],
     };
     let firm = || {
         let name = target.firm.as_deref()?;
@@ -712,6 +713,17 @@ pub fn calibrate_with_progress(
     let mut parameters = Vec::new();
     for (i, p) in file.parameter.iter().enumerate() {
         let path = p.path.trim().to_string();
+        if let Some(u) = base.idle(&path) {
+            return Err(invalid(
+                src,
+                &format!("parameter[{i}].path"),
+                format!("\"{path}\""),
+                &format!(
+                    "a field the scenario uses; this one changes nothing: {}",
+                    u.why
+                ),
+            ));
+        }
         let start = match p.start {
             Some(s) => s,
             None => {

@@ -11,7 +11,7 @@ use crate::engine::{self, Simulation};
 use crate::error::Error;
 use crate::report::RunReport;
 use crate::report::chart::{self, ChartError, ChartOptions};
-use crate::scenario::{Override, SHOWCASE, Scenario, ScenarioError};
+use crate::scenario::{self, Override, SHOWCASE, Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -117,7 +117,7 @@ pub struct RunArgs {
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Print nothing but errors.
+    /// Print nothing but errors (warnings are still kept in summary.json).
     #[arg(long, short)]
     pub quiet: bool,
     /// Write the tables only: no charts (`loyalsim plot DIR` draws them later).
@@ -197,19 +197,32 @@ pub fn run(options: Options) -> Result<(), Error> {
         Some(Command::Calibrate(args)) => calibrate::calibrate(args),
         Some(Command::Literature(args)) => literature::literature(args),
         Some(Command::Validate(args)) => {
-            let scenario = load(&args)?;
-            say(&format!(
-                "{}{}",
-                describe_market(&scenario),
-                scenario.to_toml()
-            ));
+            let (read, source) = read(&args)?;
+            let mut warnings = read.scenario.warnings();
+            let resolved = match &read.scenario.sweep {
+                Some(_) => {
+                    let (plan, more) = sweep::check(&read, &source, &args)?;
+                    warnings.extend(more);
+                    plan.resolved_toml(&read.scenario)?
+                }
+                None => read.scenario.to_toml(),
+            };
+            warn(&warnings);
+            say(&format!("{}{resolved}", describe_market(&read.scenario)));
             Ok(())
         }
     }
 }
 
-/// Reads, overrides and validates the scenario the arguments name.
+/// Reads, overrides and validates the scenario the arguments name; a setting that
+/// changes nothing is an error, unless the file has a `[sweep]` (its points may use it).
 pub fn load(args: &ScenarioArgs) -> Result<Scenario, Error> {
+    let (read, _) = read(args)?;
+    Ok(read.scenario)
+}
+
+/// The overrides of `--set` and `--seed`, in order.
+pub(super) fn overrides(args: &ScenarioArgs) -> Result<Vec<Override>, Error> {
     let mut overrides = args
         .set
         .iter()
@@ -218,22 +231,82 @@ pub fn load(args: &ScenarioArgs) -> Result<Scenario, Error> {
     if let Some(seed) = args.seed {
         overrides.push(Override::seed(seed));
     }
-    let (scenario, source) = match &args.scenario {
-        Some(path) => (
-            Scenario::load(path, &overrides)?,
-            path.display().to_string(),
-        ),
-        None => (
-            Scenario::parse(SHOWCASE, "showcase (built in)", &overrides)?,
-            "showcase (built in)".to_string(),
-        ),
+    Ok(overrides)
+}
+
+/// [`load`], keeping the tree as written and the settings in it that change nothing,
+/// with the name of the source for messages.
+pub fn read(args: &ScenarioArgs) -> Result<(scenario::Read, String), Error> {
+    let overrides = overrides(args)?;
+    let (text, source) = match &args.scenario {
+        Some(path) => (scenario::read_text(path)?, path.display().to_string()),
+        None => (SHOWCASE.to_string(), "showcase (built in)".to_string()),
     };
-    memory::check(&scenario, &source)?;
-    Ok(scenario)
+    let read = Scenario::read(&text, &source, &overrides)?;
+    if read.scenario.sweep.is_none()
+        && let Some(u) = read.unused.first()
+    {
+        return Err(scenario::unused_error(u, &source, &overrides).into());
+    }
+    memory::check(&read.scenario, &source)?;
+    Ok((read, source))
+}
+
+/// What a run tells the user beside its results: shares normalised and, for a file
+/// written for a sweep, its `[sweep]` and the settings that only its points use.
+fn run_warnings(
+    read: &scenario::Read,
+    source: &str,
+    args: &ScenarioArgs,
+) -> Result<Vec<String>, Error> {
+    if let Some(set) = args
+        .set
+        .iter()
+        .find(|s| s.trim_start().starts_with("sweep"))
+    {
+        return Err(ScenarioError::Override {
+            assignment: set.clone(),
+            message: "`loyalsim run` runs one scenario and ignores [sweep]; \
+                      use `loyalsim sweep` to run a sweep"
+                .into(),
+        }
+        .into());
+    }
+    let mut warnings = read.scenario.warnings();
+    warnings.extend(read.idled.iter().map(|u| {
+        format!(
+            "field `{}` of {source} changes nothing after --set: {}",
+            u.path, u.why
+        )
+    }));
+    if read.scenario.sweep.is_some() {
+        warnings.push(format!(
+            "{source} has a [sweep] table, which `run` ignores: this is one run of its base \
+             scenario (`loyalsim sweep` runs the sweep)"
+        ));
+        warnings.extend(
+            read.unused
+                .iter()
+                .map(|u| format!("field `{}` changes nothing in this run: {}", u.path, u.why)),
+        );
+    }
+    Ok(warnings)
+}
+
+/// Prints each warning as one line on standard error.
+pub(super) fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {}", scenario::cut(w, 600));
+    }
 }
 
 fn run_scenario(args: RunArgs) -> Result<(), Error> {
-    let scenario = load(&args.scenario)?;
+    let (read, source) = read(&args.scenario)?;
+    let warnings = run_warnings(&read, &source, &args.scenario)?;
+    if !args.quiet {
+        warn(&warnings);
+    }
+    let scenario = read.scenario;
     let threads = thread_count(args.threads)?;
     let pool = thread_pool(threads)?;
     let out = args
@@ -259,6 +332,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         results: &results,
         elapsed,
         threads,
+        warnings: &warnings,
     };
     // Charts are drawn from the tables just written, as `loyalsim plot` draws them.
     let mut charts = Vec::new();

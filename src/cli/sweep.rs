@@ -1,12 +1,13 @@
 //! `loyalsim sweep` and `loyalsim merge`.
 
-use super::{ScenarioArgs, load, memory};
+use super::{ScenarioArgs, memory};
 use crate::error::Error;
 use crate::parameter::Plan;
-use crate::scenario::ScenarioError;
+use crate::scenario::{self, Override, Read, ScenarioError, Unused};
 use crate::sweep::{self, Shard, SweepError};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -49,11 +50,24 @@ fn sweep_error(e: SweepError) -> Error {
     }
 }
 
-/// Checks every point of the sweep before anything runs, naming the field at fault.
-fn check_points(plan: &Plan, base: &toml::Table) -> Result<(), Error> {
+/// Checks every point of the sweep before anything runs, naming the field at fault, and
+/// finds the settings that change nothing. A varied field that a point does not use
+/// (`constraint.r` at a structural point) is a warning naming those points, or an error
+/// when no point uses it; a field of the base scenario that no point uses is an error,
+/// as for `run`. Returns the warnings.
+fn check_points(
+    plan: &Plan,
+    read: &Read,
+    source: &str,
+    overrides: &[Override],
+) -> Result<Vec<String>, Error> {
+    let mut given = read.given.clone();
+    given.remove("sweep");
+    // For each idle field: the points where it is idle, and why.
+    let mut idle: BTreeMap<String, (Vec<u64>, Unused)> = BTreeMap::new();
     for point in 0..plan.points.len() as u64 {
         let run = plan.run(point * plan.replications as u64);
-        plan.scenario(base, &run).map_err(|e| {
+        let s = plan.scenario(&given, &run).map_err(|e| {
             let detail = match e {
                 ScenarioError::Override {
                     assignment,
@@ -63,12 +77,93 @@ fn check_points(plan: &Plan, base: &toml::Table) -> Result<(), Error> {
             };
             Error::Usage(format!("sweep point {point}: {detail}"))
         })?;
+        let varied = plan
+            .paths
+            .iter()
+            .filter_map(|p| s.idle(p).map(|u| (p.clone(), u)));
+        let base = s
+            .unused_in(&given)
+            .into_iter()
+            .filter(|u| plan.paths.iter().all(|p| s.idle(p).as_ref() != Some(u)))
+            .map(|u| (format!("base {}", u.path), u));
+        for (key, u) in varied.chain(base) {
+            idle.entry(key)
+                .or_insert_with(|| (Vec::new(), u))
+                .0
+                .push(point);
+        }
     }
-    Ok(())
+    let all = plan.points.len();
+    let mut warnings = Vec::new();
+    for (key, (points, u)) in idle {
+        let why = &u.why;
+        match key.strip_prefix("base ") {
+            Some(path) if points.len() == all => {
+                if read.idled.iter().any(|v| v.path == path) {
+                    warnings.push(format!(
+                        "field `{path}` of {source} changes nothing at any point after --set: {why}"
+                    ));
+                } else {
+                    return Err(scenario::unused_error(&u, source, overrides).into());
+                }
+            }
+            Some(_) => {} // used by the points that can use it
+            None if points.len() == all => {
+                return Err(Error::Usage(format!(
+                    "sweep.vary {key}: changes nothing at any point of the sweep: {why}"
+                )));
+            }
+            None => warnings.push(format!(
+                "sweep.vary {key} changes nothing at {} of {all} points ({}): {why}",
+                points.len(),
+                ranges(&points)
+            )),
+        }
+    }
+    Ok(warnings)
+}
+
+/// "0–4, 7, 9–10".
+fn ranges(points: &[u64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < points.len() {
+        let mut j = i;
+        while j + 1 < points.len() && points[j + 1] == points[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j == i {
+            points[i].to_string()
+        } else {
+            format!("{}–{}", points[i], points[j])
+        });
+        i = j + 1;
+    }
+    if parts.len() > 8 {
+        let more = parts.len() - 8;
+        parts.truncate(8);
+        parts.push(format!("and {more} more"));
+    }
+    format!(
+        "point{} {}",
+        if points.len() == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
+}
+
+/// The plan of a scenario's `[sweep]`, every point checked; returns the warnings.
+pub fn check(read: &Read, source: &str, args: &ScenarioArgs) -> Result<(Plan, Vec<String>), Error> {
+    let Some(spec) = &read.scenario.sweep else {
+        return Err(Error::Usage(format!("{source}: no [sweep] table")));
+    };
+    let plan = Plan::new(spec, read.scenario.seed).map_err(|e| Error::Usage(e.to_string()))?;
+    let warnings = check_points(&plan, read, source, &super::overrides(args)?)?;
+    Ok((plan, warnings))
 }
 
 pub fn sweep(args: SweepArgs) -> Result<(), Error> {
-    let base = load(&args.scenario)?;
+    let (read, source) = super::read(&args.scenario)?;
+    let base = read.scenario.clone();
     let spec = base.sweep.clone().ok_or_else(|| {
         Error::Usage(format!(
             "{}: no [sweep] table: add one with [[sweep.vary]] entries (see docs/scenario.md), \
@@ -80,12 +175,16 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         ))
     })?;
     let plan = Plan::new(&spec, base.seed).map_err(|e| Error::Usage(e.to_string()))?;
-    let base_table = {
-        let mut b = base.clone();
-        b.sweep = None;
-        b.to_table()
-    };
-    check_points(&plan, &base_table)?;
+    let mut warnings = base.warnings();
+    warnings.extend(check_points(
+        &plan,
+        &read,
+        &source,
+        &super::overrides(&args.scenario)?,
+    )?);
+    if !args.quiet {
+        super::warn(&warnings);
+    }
     memory::check(&base, &base.name)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let out = args.out.clone().unwrap_or_else(|| {

@@ -157,8 +157,9 @@ mod tests {
     use super::*;
 
     fn scenario(events: &str) -> Scenario {
-        let text =
-            format!("periods = 10\n[[firms]]\nname = \"A\"\n[[firms]]\nname = \"B\"\n{events}");
+        let text = format!(
+            "periods = 10\n[constraint]\nform = \"structural\"\n[[firms]]\nname = \"A\"\n[[firms]]\nname = \"B\"\n{events}"
+        );
         Scenario::parse(&text, "t", &[]).unwrap()
     }
 

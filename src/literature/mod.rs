@@ -258,6 +258,7 @@ impl Lab {
                     results: &r,
                     elapsed: start.elapsed(),
                     threads: rayon::current_num_threads(),
+                    warnings: &[],
                 };
                 report
                     .write(&out)

@@ -268,6 +268,34 @@ impl Plan {
         Scenario::from_table(base_toml.clone(), "sweep point", &self.overrides(r))
     }
 
+    /// The resolved sweep scenario as TOML, `[sweep]` included: every default spelled
+    /// out except the fields that no point of the sweep uses, so the file shows what
+    /// applies and loads again without a complaint.
+    pub fn resolved_toml(&self, base: &Scenario) -> Result<String, ScenarioError> {
+        let mut full = base.to_table();
+        let base_table = {
+            let mut b = base.clone();
+            b.sweep = None;
+            b.to_table()
+        };
+        let mut idle: Option<Vec<crate::scenario::Unused>> = None;
+        for point in 0..self.points.len() as u64 {
+            let s = self.scenario(&base_table, &self.run(point * self.replications as u64))?;
+            let here = s.idle_fields();
+            idle = Some(match idle {
+                None => here,
+                Some(before) => before
+                    .into_iter()
+                    .filter(|u| here.iter().any(|h| h.path == u.path))
+                    .collect(),
+            });
+        }
+        for u in idle.unwrap_or_default() {
+            u.remove_from(&mut full);
+        }
+        Ok(toml::to_string(&full).expect("a validated scenario serialises"))
+    }
+
     /// A value as it appears in CSV cells: numbers plainly, strings unquoted.
     pub fn cell(value: &toml::Value) -> String {
         match value {

@@ -23,6 +23,9 @@ pub struct RunReport<'a> {
     pub results: &'a RunResults,
     pub elapsed: Duration,
     pub threads: usize,
+    /// What the user was warned of (shares normalised, settings that change nothing):
+    /// kept in summary.json beside the numbers they concern.
+    pub warnings: &'a [String],
 }
 
 /// Headline numbers of a run, as they go into `summary.json` and the console.

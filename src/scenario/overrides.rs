@@ -207,8 +207,31 @@ fn write_at(
     }
 }
 
-/// The default scenario's value at a dotted path, as TOML.
+/// The default scenario's list at a dotted path, as TOML, each entry cut to its name:
+/// the other fields of an entry take their defaults anyway, and a field written into
+/// the tree would count as given by the user (and may be one the scenario does not use).
 fn default_at(path: &[String]) -> Option<toml::Value> {
+    match default_value_at(path)? {
+        toml::Value::Array(items) => Some(toml::Value::Array(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    toml::Value::Table(mut t) => match t.remove("name") {
+                        Some(name) => {
+                            toml::Value::Table(toml::Table::from_iter([("name".to_string(), name)]))
+                        }
+                        None => toml::Value::Table(t),
+                    },
+                    other => other,
+                })
+                .collect(),
+        )),
+        other => Some(other),
+    }
+}
+
+/// The default scenario's value at a dotted path, as TOML.
+fn default_value_at(path: &[String]) -> Option<toml::Value> {
     let mut node = toml::Value::try_from(Scenario::default()).ok()?;
     for key in path {
         node = match node {

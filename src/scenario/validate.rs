@@ -11,6 +11,9 @@ pub const MAX_SEGMENTS: usize = 64;
 /// Customers are indexed by `u32` in the engine.
 pub const MAX_CUSTOMERS: u64 = u32::MAX as u64;
 pub const MAX_PERIODS: u32 = 1_000_000;
+/// Longest name of a scenario, segment, firm or product line, in characters: names are
+/// folder names, CSV cells, legend entries and chart labels.
+pub const MAX_NAME_CHARS: usize = 100;
 
 struct Checker<'a> {
     source: &'a str,
@@ -65,6 +68,12 @@ impl Checker<'_> {
             let path = format!("{list}[{i}].name");
             self.check(!name.trim().is_empty(), &path, "\"\"", "a non-empty name")?;
             self.check(
+                name.chars().count() <= MAX_NAME_CHARS,
+                &path,
+                format!("{name:?}"),
+                &format!("a name of at most {MAX_NAME_CHARS} characters"),
+            )?;
+            self.check(
                 seen.insert(name),
                 &path,
                 format!("{name:?}"),
@@ -90,7 +99,10 @@ impl Scenario {
             valid_name(&self.name),
             "name",
             format!("{:?}", self.name),
-            "a non-empty name without `/`, `\\` or a leading `.` (it names the output folder)",
+            &format!(
+                "a non-empty name of at most {MAX_NAME_CHARS} characters, without `/`, `\\` \
+                 or a leading `.` (it names the output folder)"
+            ),
         )?;
         c.check(
             (1..=MAX_PERIODS).contains(&self.periods),
@@ -568,7 +580,7 @@ fn valid_name(name: &str) -> bool {
     !name.trim().is_empty()
         && !name.starts_with('.')
         && !name.contains(['/', '\\', '\0'])
-        && name.len() <= 200
+        && name.chars().count() <= MAX_NAME_CHARS
 }
 
 #[cfg(test)]

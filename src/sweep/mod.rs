@@ -345,6 +345,7 @@ fn one_run(
         results: &results,
         elapsed: Duration::ZERO,
         threads: 1,
+        warnings: &[],
     };
     let mut prefix = vec![
         run.index.to_string(),

@@ -144,8 +144,12 @@ impl RunFolder {
             }
         }
         let scenario_path = dir.join("scenario.toml");
-        let scenario =
-            Scenario::load(&scenario_path, &[]).map_err(|e| ResultsError::Malformed {
+        // Read, not loaded strictly: a results folder of an older version may name a
+        // setting its run did not use, and redrawing it changes nothing either way.
+        let scenario = crate::scenario::read_text(&scenario_path)
+            .and_then(|text| Scenario::read(&text, &scenario_path.display().to_string(), &[]))
+            .map(|read| read.scenario)
+            .map_err(|e| ResultsError::Malformed {
                 file: scenario_path.display().to_string(),
                 message: e.to_string(),
             })?;

@@ -128,7 +128,8 @@ pub fn summary(report: &RunReport) -> Value {
         "survey": survey,
         "events": events,
         "network_edges": report.results.network_edges,
-        "scenario": serde_json::to_value(s).expect("scenarios serialise"),
+        "warnings": report.warnings,
+        "scenario": serde_json::to_value(s.to_shown_table()).expect("scenarios serialise"),
     })
 }
 
