@@ -1,13 +1,15 @@
 //! Reports: turning a finished run into files. Reports never simulate.
 //!
 //! [`RunReport`] gathers what a run produced with the scenario that produced it and the
-//! rows of every table; the exporters in [`export`] each write one file from it; and
-//! [`atomic`] makes sure a results folder appears whole or not at all.
+//! rows of every table; the exporters in [`export`] each write one file from it;
+//! [`atomic`] makes sure a results folder appears whole or not at all, and [`lock`] that
+//! one command at a time writes it.
 
 pub mod atomic;
 pub mod chart;
 pub mod columns;
 pub mod export;
+pub mod lock;
 
 use crate::engine::RunResults;
 use crate::model::CustomerType;
