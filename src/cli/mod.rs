@@ -10,7 +10,9 @@ mod sweep;
 use crate::engine::{self, Simulation};
 use crate::error::Error;
 use crate::report::RunReport;
+use crate::report::atomic::{self, Target, TargetError};
 use crate::report::chart::{self, ChartError, ChartOptions};
+use crate::report::lock::Lock;
 use crate::scenario::{Override, SHOWCASE, Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -176,6 +178,25 @@ fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| Error::Usage(format!("--threads {threads}: {e}")))
 }
 
+fn target_error(e: TargetError) -> Error {
+    match e {
+        TargetError::Refused(message) => Error::Usage(format!("--out {message}")),
+        TargetError::Io { path, source } => Error::Write { path, source },
+    }
+}
+
+/// Claims the results folder `out` (see [`atomic`]): locked, checked and cleared of
+/// leftovers, before anything is simulated, so a wrong `--out` or a second command on the
+/// same folder is refused at once.
+fn claim(out: &Path) -> Result<Target, Error> {
+    Target::claim(out).map_err(target_error)
+}
+
+/// Locks a folder that files are written into (`plot`, `literature`).
+fn claim_folder(out: &Path) -> Result<Lock, Error> {
+    atomic::claim_folder(out).map_err(target_error)
+}
+
 /// Runs the command the options name.
 pub fn run(options: Options) -> Result<(), Error> {
     match options.command {
@@ -240,6 +261,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let target = claim(&out)?;
     if !args.quiet {
         eprintln!(
             "loyalsim: {} — {} customers × {} periods, seed {}, {} thread{}",
@@ -263,7 +285,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
     // Charts are drawn from the tables just written, as `loyalsim plot` draws them.
     let mut charts = Vec::new();
     let files = report
-        .write_then(&out, |tmp| {
+        .write_then(&target, |tmp| {
             if !args.no_charts {
                 charts = chart::draw_run(tmp, tmp, &ChartOptions::default())
                     .map_err(std::io::Error::other)?
@@ -335,6 +357,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
     };
     if let [dir] = &args.dirs[..] {
         let out = args.out.clone().unwrap_or_else(|| dir.clone());
+        let _lock = claim_folder(&out)?;
         let drawn = chart::draw_run(dir, &out, &options).map_err(chart_error)?;
         if !args.quiet {
             report_drawn(&out, &drawn);
@@ -347,6 +370,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
             args.dirs.len()
         )));
     };
+    let _lock = claim_folder(out)?;
     let drawn = chart::draw_comparison(&args.dirs, out, &options).map_err(chart_error)?;
     if !args.quiet {
         report_drawn(out, &drawn);

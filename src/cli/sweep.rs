@@ -1,6 +1,6 @@
 //! `loyalsim sweep` and `loyalsim merge`.
 
-use super::{ScenarioArgs, load, memory};
+use super::{ScenarioArgs, claim, load, memory};
 use crate::error::Error;
 use crate::parameter::Plan;
 use crate::scenario::ScenarioError;
@@ -98,6 +98,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     });
     let threads = super::thread_count(args.threads)?;
     let pool = super::thread_pool(threads)?;
+    let target = claim(&out)?;
     let (start, end) = shard.slice(plan.runs());
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
@@ -141,7 +142,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     }
     let progress = |done: u64, _total: u64| bar.set_position(done);
     let outcome = pool
-        .install(|| sweep::run(&base, &plan, shard, &out, &progress))
+        .install(|| sweep::run(&base, &plan, shard, &target, &progress))
         .map_err(sweep_error)?;
     bar.finish_and_clear();
     if !args.quiet {
@@ -177,7 +178,8 @@ pub fn merge(args: MergeArgs) -> Result<(), Error> {
             )));
         }
     };
-    let markdown = sweep::merge(&args.shards, &out).map_err(sweep_error)?;
+    let target = claim(&out)?;
+    let markdown = sweep::merge(&args.shards, &target).map_err(sweep_error)?;
     if !args.quiet {
         sweep::say(&format!(
             "merged {} shards into {}/\n\n{markdown}",

@@ -259,8 +259,10 @@ impl Lab {
                     elapsed: start.elapsed(),
                     threads: rayon::current_num_threads(),
                 };
+                let target = crate::report::atomic::Target::claim(&out)
+                    .map_err(|e| LabError(e.to_string()))?;
                 report
-                    .write(&out)
+                    .write(&target)
                     .map_err(|e| LabError(format!("{}: {e}", out.display())))?;
                 self.kept.insert(k.clone(), out);
             }

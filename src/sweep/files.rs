@@ -3,6 +3,7 @@
 
 use super::{Manifest, Shard, State, SweepError, headers, io_at, summary};
 use crate::parameter::Plan;
+use crate::report::atomic::{self, Cleanup, Target};
 use crate::scenario::Scenario;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -15,13 +16,9 @@ const STATE: &str = "state.json";
 const MANIFEST: &str = "manifest.json";
 const SCENARIO: &str = "scenario.toml";
 
-/// The hidden work folder beside `dir`.
-pub fn work_dir(dir: &Path) -> Result<PathBuf, SweepError> {
-    let name = dir
-        .file_name()
-        .ok_or_else(|| SweepError::Input(format!("--out {}: not a folder name", dir.display())))?;
-    let parent = dir.parent().unwrap_or(Path::new(""));
-    Ok(parent.join(format!(".{}.sweep-partial", name.to_string_lossy())))
+/// The hidden work folder beside the results, kept between attempts for resuming.
+pub fn work_dir(target: &Target) -> PathBuf {
+    target.sibling("sweep-partial")
 }
 
 pub fn read_state(work: &Path) -> Result<Option<State>, SweepError> {
@@ -123,14 +120,14 @@ impl Outputs {
 /// the work folder to `dir`. Returns the Markdown table.
 pub fn finish(
     work: &Path,
-    dir: &Path,
+    target: &Target,
     base: &Scenario,
     plan: &Plan,
     manifest: &Manifest,
 ) -> Result<String, SweepError> {
     let markdown = finish_files(work, base.to_toml(), plan.paths.clone(), manifest)?;
     let _ = fs::remove_file(work.join(STATE));
-    place(work, dir)?;
+    atomic::place(target, work).map_err(io_at(target.dir()))?;
     Ok(markdown)
 }
 
@@ -156,22 +153,6 @@ fn finish_files(
     let sc = work.join(SCENARIO);
     fs::write(&sc, scenario_toml).map_err(io_at(&sc))?;
     Ok(markdown)
-}
-
-/// Moves a complete folder to `dir`, replacing what was there.
-fn place(work: &Path, dir: &Path) -> Result<(), SweepError> {
-    if dir.exists() {
-        let old = work.with_extension("old");
-        if old.exists() {
-            fs::remove_dir_all(&old).map_err(io_at(&old))?;
-        }
-        fs::rename(dir, &old).map_err(io_at(dir))?;
-        fs::rename(work, dir).map_err(io_at(dir))?;
-        fs::remove_dir_all(&old).map_err(io_at(&old))?;
-    } else {
-        fs::rename(work, dir).map_err(io_at(dir))?;
-    }
-    Ok(())
 }
 
 fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
@@ -201,8 +182,8 @@ fn append_file(dst: &mut impl Write, src: &Path, with_header: bool) -> Result<()
     dst.write_all(body).map_err(io_at(src))
 }
 
-/// Merges the shard folders into `dir`.
-pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
+/// Merges the shard folders into the target.
+pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> {
     let mut found: Vec<(Manifest, &PathBuf)> = shards
         .iter()
         .map(|d| read_manifest(d).map(|m| (m, d)))
@@ -252,8 +233,11 @@ pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
         .clone()
         .ok_or_else(|| SweepError::Input("merge: the shards' scenario has no [sweep]".into()))?;
     let plan = Plan::new(&sweep, base.seed).map_err(|e| SweepError::Input(e.to_string()))?;
-    let work = work_dir(dir)?;
+    // Written in a work folder of the merge's own, so that an interrupted sweep's
+    // `.NAME.sweep-partial` beside it is left alone; removed if anything fails.
+    let work = target.sibling("merge-partial");
     fresh(&work)?;
+    let mut cleanup = Cleanup::new(&work);
     for name in [SWEEP, SERIES] {
         let path = work.join(name);
         let mut out = BufWriter::new(File::create(&path).map_err(io_at(&path))?);
@@ -263,6 +247,7 @@ pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
         out.flush().map_err(io_at(&path))?;
     }
     let markdown = finish_files(&work, scenario_toml, plan.paths.clone(), &manifest)?;
-    place(&work, dir)?;
+    atomic::place(target, &work).map_err(io_at(target.dir()))?;
+    cleanup.disarm();
     Ok(markdown)
 }

@@ -11,10 +11,12 @@
 //! carries on. A changed scenario is refused for resuming (its hash differs).
 //!
 //! Work happens in a hidden folder beside the results (`.NAME.sweep-partial`) and is
-//! renamed into place when complete. A shard (`--shard I/N`) runs a contiguous slice of
-//! the runs; `merge` concatenates the slices in order, so a merged sweep is identical,
-//! byte for byte, to a single-process one. The per-point summary (`sweep_summary.csv`)
-//! and the Markdown table are always computed from `sweep.csv`, the same way in both.
+//! renamed into place when complete, under the results folder's lock (a claimed
+//! [`Target`]): two sweeps in one work folder would cut each other's files back. A shard
+//! (`--shard I/N`) runs a contiguous slice of the runs; `merge` concatenates the slices in
+//! order, so a merged sweep is identical, byte for byte, to a single-process one. The
+//! per-point summary (`sweep_summary.csv`) and the Markdown table are always computed
+//! from `sweep.csv`, the same way in both.
 
 mod files;
 pub mod summary;
@@ -22,6 +24,7 @@ pub mod summary;
 use crate::engine::Simulation;
 use crate::parameter::Plan;
 use crate::report::RunReport;
+use crate::report::atomic::Target;
 use crate::report::columns::{self, Cell};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -151,16 +154,16 @@ pub struct Outcome {
     pub summary_markdown: String,
 }
 
-/// Runs (or resumes) the sweep slice and moves the complete results into `dir`.
+/// Runs (or resumes) the sweep slice and moves the complete results into the target.
 pub fn run(
     base: &Scenario,
     plan: &Plan,
     shard: Shard,
-    dir: &Path,
+    target: &Target,
     progress: Progress,
 ) -> Result<Outcome, SweepError> {
     let manifest = manifest(base, plan, shard);
-    let work = files::work_dir(dir)?;
+    let work = files::work_dir(target);
     let mut state = match files::read_state(&work)? {
         Some(old) if old.manifest == manifest => old,
         Some(old) => {
@@ -236,9 +239,9 @@ pub fn run(
         writer.join().expect("the sweep's writing thread panicked")
     })?;
     drop(out);
-    let summary_markdown = files::finish(&work, dir, base, plan, &manifest)?;
+    let summary_markdown = files::finish(&work, target, base, plan, &manifest)?;
     Ok(Outcome {
-        dir: dir.to_path_buf(),
+        dir: target.dir().to_path_buf(),
         runs_done_now: (end - start) - resumed_from,
         resumed_from,
         summary_markdown,
@@ -401,8 +404,8 @@ pub fn headers(plan: &Plan) -> (Vec<String>, Vec<String>) {
 }
 
 /// Merges complete shard folders into one result identical to a single-process sweep.
-pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
-    files::merge(shards, dir)
+pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> {
+    files::merge(shards, target)
 }
 
 /// Writes text to standard output, ignoring a closed pipe.
