@@ -1,6 +1,6 @@
 //! Sweeps through the binary: byte-identical for any thread count and any number of
-//! shards, resumable after a real kill, one writer per folder, and clear about bad
-//! specs.
+//! shards, resumable after a real kill, one writer per folder, merged only from shards
+//! that check out, and clear about bad specs.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -321,6 +321,75 @@ fn merge(shards: &[PathBuf], out: &Path) -> Output {
 }
 
 #[test]
+fn merge_refuses_a_truncated_edited_or_missing_shard_file_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = shards(tmp.path());
+    let merged = tmp.path().join("merged");
+    type Damage = fn(&Path);
+    let cases: [(usize, &str, Damage); 4] = [
+        // Cut mid-row, as a full disk or an interrupted copy leaves it.
+        (1, "sweep_timeseries.csv", |f| {
+            let len = fs::metadata(f).unwrap().len();
+            fs::OpenOptions::new()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_len(len - 100)
+                .unwrap();
+        }),
+        // Cut at a row's end: every row whole, one missing.
+        (2, "sweep_timeseries.csv", |f| {
+            let text = fs::read_to_string(f).unwrap();
+            let cut = text[..text.len() - 1].rfind('\n').unwrap() + 1;
+            fs::write(f, &text[..cut]).unwrap();
+        }),
+        // One digit changed: same length, same rows.
+        (0, "sweep.csv", |f| {
+            let mut bytes = fs::read(f).unwrap();
+            let at = bytes.len() - 3;
+            bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+            fs::write(f, bytes).unwrap();
+        }),
+        (2, "sweep.csv", |f| fs::remove_file(f).unwrap()),
+    ];
+    let before = entries(tmp.path());
+    for (i, file, damage) in cases {
+        let mut given = good.clone();
+        let bad = tmp.path().join(format!("damaged{}", i + 1));
+        fs::create_dir(&bad).unwrap();
+        for f in fs::read_dir(&good[i]).unwrap() {
+            let f = f.unwrap().path();
+            fs::copy(&f, bad.join(f.file_name().unwrap())).unwrap();
+        }
+        damage(&bad.join(file));
+        given[i] = bad.clone();
+        let o = merge(&given, &merged);
+        let what = format!("merge with {file} of shard {} damaged", i + 1);
+        assert_refused(&what, &o, &[bad.to_str().unwrap(), file]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("cannot write"), "{what}: {err}");
+        fs::remove_dir_all(&bad).unwrap();
+        assert_eq!(entries(tmp.path()), before, "{what}: left something behind");
+    }
+    // A merge killed while writing leaves its work folder, cleared by the next.
+    fs::create_dir(tmp.path().join(".merged.merge-partial")).unwrap();
+    fs::write(tmp.path().join(".merged.merge-partial/sweep.csv"), "half").unwrap();
+    let o = merge(&good, &merged);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut after = before.clone();
+    after.insert("merged".into());
+    assert_eq!(entries(tmp.path()), after);
+    // The merged sweep's manifest records its files like any sweep's.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(merged.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["files"]["sweep.csv"]["rows"], 24);
+    assert_eq!(
+        manifest["files"]["sweep_timeseries.csv"]["rows"],
+        24 * 8 * 2
+    );
+}
+
+#[test]
 fn out_naming_a_file_or_someone_s_folder_is_refused_before_anything_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let good = shards(tmp.path());
@@ -348,4 +417,7 @@ fn out_naming_a_file_or_someone_s_folder_is_refused_before_anything_runs() {
         fs::read_to_string(folder.join("chapter1.tex")).unwrap(),
         "mine"
     );
+    // Nor merged into one of its own shards.
+    let o = merge(&good, &good[1]);
+    assert_refused("merge --out a shard", &o, &["is shard 2/3"]);
 }

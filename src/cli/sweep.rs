@@ -46,6 +46,7 @@ fn sweep_error(e: SweepError) -> Error {
     match e {
         SweepError::Input(message) => Error::Usage(message),
         SweepError::Io { path, source } => Error::Write { path, source },
+        SweepError::Failed(message) => Error::Failed(message),
     }
 }
 

@@ -17,6 +17,13 @@
 //! order, so a merged sweep is identical, byte for byte, to a single-process one. The
 //! per-point summary (`sweep_summary.csv`) and the Markdown table are always computed
 //! from `sweep.csv`, the same way in both.
+//!
+//! A finished sweep is checked before it is published: `sweep.csv` must hold every run
+//! of the slice, in order. Its `manifest.json` then records, for each data file, its
+//! rows, bytes and CRC-32 as they were published, and `merge` checks every shard against
+//! that record before writing anything, so a truncated, edited or missing file is
+//! refused, never merged. A merged sweep's manifest records the same of the merged
+//! files, the same code on the same bytes, so it equals a single-process sweep's.
 
 mod files;
 pub mod summary;
@@ -96,6 +103,27 @@ pub struct Manifest {
     pub end: u64,
 }
 
+/// What `manifest.json` holds: the sweep's identity and, for each data file, what it
+/// held when the sweep (or shard) finished, which `merge` checks a shard against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finished {
+    #[serde(flatten)]
+    pub manifest: Manifest,
+    /// File name → record; empty in manifests of versions that kept none.
+    #[serde(default)]
+    pub files: BTreeMap<String, FileRecord>,
+}
+
+/// A data file as it was published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// CSV records after the header.
+    pub rows: u64,
+    pub bytes: u64,
+    /// CRC-32 (IEEE) of the whole file, 8 hex digits.
+    pub crc32: String,
+}
+
 /// Progress of a sweep in its work folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct State {
@@ -127,13 +155,17 @@ pub fn manifest(base: &Scenario, plan: &Plan, shard: Shard) -> Manifest {
     }
 }
 
-/// Errors of a sweep: bad input (exit 2) or a failure writing files (exit 1).
+/// Errors of a sweep: bad input (exit 2), a failure writing files or one found in them
+/// (exit 1).
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     #[error("{0}")]
     Input(String),
     #[error("{path}: {source}")]
     Io { path: String, source: io::Error },
+    /// Something other than writing failed: a file read back, a check of the results.
+    #[error("{0}")]
+    Failed(String),
 }
 
 fn io_at(path: &Path) -> impl Fn(io::Error) -> SweepError + '_ {
@@ -403,7 +435,8 @@ pub fn headers(plan: &Plan) -> (Vec<String>, Vec<String>) {
     (sweep, series)
 }
 
-/// Merges complete shard folders into one result identical to a single-process sweep.
+/// Merges complete shard folders into one result identical to a single-process sweep,
+/// after checking every shard against its manifest.
 pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> {
     files::merge(shards, target)
 }
