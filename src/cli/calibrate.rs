@@ -21,7 +21,8 @@ pub struct CalibrateArgs {
     /// match, with their tolerances (see docs/calibration.md).
     #[arg(long, value_name = "FILE")]
     pub target: PathBuf,
-    /// Results folder [default: output/<name>-calibrated]. Replaced whole when done.
+    /// Results folder [default: output/<name>-calibrated]. Replaced whole when done; must
+    /// be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Most evaluations of the objective; each runs the scenario once per distinct

@@ -113,7 +113,8 @@ pub struct ScenarioArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Results folder [default: output/<scenario name>]. Replaced whole when the run completes.
+    /// Results folder [default: output/<scenario name>]. Replaced whole when the run
+    /// completes; must be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.

@@ -14,7 +14,8 @@ use std::path::PathBuf;
 pub struct SweepArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Results folder [default: output/<name>, or output/<name>.shard-I-of-N with --shard].
+    /// Results folder [default: output/<name>, or output/<name>.shard-I-of-N with --shard];
+    /// must be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
@@ -34,7 +35,8 @@ pub struct MergeArgs {
     /// Shard folders written by `loyalsim sweep --shard I/N`, all N of them.
     #[arg(required = true, value_name = "DIR")]
     pub shards: Vec<PathBuf>,
-    /// Merged results folder [default: output/<name>].
+    /// Merged results folder [default: output/<name>]; must be new, empty or a loyalsim
+    /// results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.
