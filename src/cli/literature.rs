@@ -55,6 +55,8 @@ pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
     // Only the page writes into --out; with --only nothing is written.
     let (_lock, work) = if writing_page {
         let lock = claim_folder(&args.out)?;
+        std::fs::create_dir_all(&args.out)
+            .map_err(|e| Error::Failed(format!("{}: {e}", args.out.display())))?;
         let work = tempfile_dir(&args.out)?;
         lab.keep_runs(&work.join("runs"));
         (Some(lock), Some(work))

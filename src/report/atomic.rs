@@ -99,20 +99,18 @@ impl Target {
 }
 
 /// Locks a folder that files are written into without replacing it (`plot`'s charts,
-/// `literature`'s page), refusing one that exists and is not a folder. It is created.
+/// `literature`'s page), refusing one that exists and is not a folder. It is not
+/// created here: `plot` may be redrawing a folder that turns out not to exist.
 pub fn claim_folder(dir: &Path) -> Result<Lock, TargetError> {
     let lock = Lock::acquire(dir)?;
     match fs::metadata(dir) {
-        Ok(m) if m.is_dir() => Ok(lock),
-        Ok(_) => Err(TargetError::Refused(format!(
+        Ok(m) if !m.is_dir() => Err(TargetError::Refused(format!(
             "{}: a file, not a folder; expected a folder to write into (the file is left \
              alone)",
             dir.display()
         ))),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            fs::create_dir_all(dir).map_err(io_at(dir))?;
-            Ok(lock)
-        }
+        Ok(_) => Ok(lock),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(lock),
         Err(e) => Err(io_at(dir)(e)),
     }
 }
