@@ -959,37 +959,166 @@ fn out_may_be_a_nested_folder_that_does_not_exist_yet() {
     assert_eq!(entries(out.parent().unwrap()).len(), 1);
 }
 
+/// `loyalsim ARGS` (without `--quiet`) refused with one line naming `needles`, before
+/// it ran anything: the line a run prints before simulating would be a second one.
+fn refused_before_running(args: &[&OsStr], needles: &[&str]) {
+    let output = output_of(loyalsim().args(args));
+    let what = command_line(args);
+    assert_refused(&what, &output, needles);
+    assert!(output.stdout.is_empty(), "{}", describe(&what, &output));
+}
+
 #[test]
-fn out_naming_a_file_fails_and_keeps_it() {
+fn out_naming_a_file_is_refused_before_anything_runs_and_the_file_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("results");
     fs::write(&out, "not a folder").unwrap();
     let scenario = &shipped_scenarios()[0];
-    let output = output_of(
-        loyalsim()
-            .arg("run")
-            .arg(scenario)
-            .args([
-                "--quiet",
-                "--set",
-                "customers=1000",
-                "--set",
-                "periods=2",
-                "--out",
-            ])
-            .arg(&out),
+    let target = tmp.path().join("fit.target.toml");
+    fs::write(
+        &target,
+        "[[parameter]]\npath = \"constraint.r\"\nfrom = 0\nto = 3\n\n\
+         [[target]]\nmetric = \"retention\"\nvalue = 0.9\ntolerance = 0.01\n",
+    )
+    .unwrap();
+    let small = ["--set", "customers=1000", "--set", "periods=2"].map(OsStr::new);
+    let out_text = out.display().to_string();
+    let needles = ["--out", &out_text, "a file, not a folder"];
+    let mut run: Vec<&OsStr> = vec![OsStr::new("run"), scenario.as_os_str()];
+    run.extend(small);
+    run.extend([OsStr::new("--out"), out.as_os_str()]);
+    refused_before_running(&run, &needles);
+    let mut calibrate: Vec<&OsStr> = vec![OsStr::new("calibrate"), scenario.as_os_str()];
+    calibrate.extend(small);
+    calibrate.extend(
+        [OsStr::new("--target"), target.as_os_str()]
+            .into_iter()
+            .chain([OsStr::new("--out"), out.as_os_str()]),
     );
-    let what = "loyalsim run --out <a file>";
-    assert_eq!(output.status.code(), Some(1), "{}", describe(what, &output));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.starts_with("error: ") && stderr.lines().count() == 1,
-        "{}",
-        describe(what, &output)
-    );
-    assert!(!stderr.contains("panicked"), "{}", describe(what, &output));
+    refused_before_running(&calibrate, &needles);
     assert_eq!(fs::read_to_string(&out).unwrap(), "not a folder");
-    assert_eq!(entries(tmp.path()), BTreeSet::from(["results".to_string()]));
+    assert_eq!(
+        entries(tmp.path()),
+        BTreeSet::from(["results".to_string(), "fit.target.toml".to_string()])
+    );
+}
+
+#[test]
+fn out_naming_a_folder_loyalsim_did_not_write_is_refused_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("thesis");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("chapter1.tex"), "months of work").unwrap();
+    // A lone summary.json does not make it a results folder either.
+    fs::write(out.join("summary.json"), "{}").unwrap();
+    let scenario = &shipped_scenarios()[0];
+    let out_text = out.display().to_string();
+    refused_before_running(
+        &[
+            OsStr::new("run"),
+            scenario.as_os_str(),
+            OsStr::new("--out"),
+            out.as_os_str(),
+        ],
+        &["--out", &out_text, "loyalsim did not write"],
+    );
+    assert_eq!(
+        entries(&out),
+        BTreeSet::from(["chapter1.tex".to_string(), "summary.json".to_string()])
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("chapter1.tex")).unwrap(),
+        "months of work"
+    );
+    assert_eq!(entries(tmp.path()), BTreeSet::from(["thesis".to_string()]));
+    // An empty folder is fine, and so is a results folder (another test replaces one).
+    fs::remove_dir_all(&out).unwrap();
+    fs::create_dir(&out).unwrap();
+    run_scenario(
+        scenario,
+        &out,
+        &["--set", "customers=1000", "--set", "periods=2"],
+        &[],
+    );
+    assert_result_files(&out);
+}
+
+#[test]
+fn a_killed_run_s_partial_folder_and_lock_are_cleared_by_the_next_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("results");
+    // What a run killed while writing leaves: its partial folder, named by its PID, and
+    // its lock file, unlocked since the process died. Also an older partial of this
+    // version's naming, and one of another folder, which must stay.
+    for stale in [".results.partial-12345", ".results.partial"] {
+        fs::create_dir(tmp.path().join(stale)).unwrap();
+        fs::write(tmp.path().join(stale).join("timeseries.csv"), "half").unwrap();
+    }
+    fs::write(tmp.path().join(".results.lock"), "12345\n").unwrap();
+    fs::create_dir(tmp.path().join(".other.partial-12345")).unwrap();
+    let scenario = &shipped_scenarios()[0];
+    run_scenario(
+        scenario,
+        &out,
+        &["--set", "customers=1000", "--set", "periods=2"],
+        &[],
+    );
+    assert_result_files(&out);
+    assert_eq!(
+        entries(tmp.path()),
+        BTreeSet::from(["results".to_string(), ".other.partial-12345".to_string()])
+    );
+}
+
+#[test]
+fn a_second_writer_of_a_folder_is_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = &shipped_scenarios()[0];
+    let small = ["--set", "customers=1000", "--set", "periods=2"];
+    let done = tmp.path().join("done");
+    run_scenario(scenario, &done, &small, &[]);
+    let out = tmp.path().join("results");
+    // This process holds the folders' locks, as a running `loyalsim` command would.
+    let held = loyalsim::report::lock::Lock::acquire(&out).unwrap();
+    let held_done = loyalsim::report::lock::Lock::acquire(&done).unwrap();
+    let out_text = out.display().to_string();
+    let done_text = done.display().to_string();
+    let mut run: Vec<&OsStr> = vec![OsStr::new("run"), scenario.as_os_str()];
+    run.extend(small.map(OsStr::new));
+    run.extend([OsStr::new("--out"), out.as_os_str()]);
+    let pid = format!("process {}", std::process::id());
+    refused_before_running(
+        &run,
+        &["--out", &out_text, "another loyalsim command", &pid],
+    );
+    assert!(!out.exists());
+    // `plot` redraws into the results folder: the same lock.
+    let plot = [OsStr::new("plot"), done.as_os_str()];
+    refused_before_running(&plot, &[&done_text, "another loyalsim command"]);
+    drop((held, held_done));
+    run_scenario(scenario, &out, &small, &[]);
+    run_ok(
+        &[OsStr::new("plot"), done.as_os_str(), OsStr::new("-q")],
+        &[],
+    );
+    // `plot --out` into a file: refused too, the file kept.
+    let file = tmp.path().join("figure");
+    fs::write(&file, "mine").unwrap();
+    let file_text = file.display().to_string();
+    refused_before_running(
+        &[
+            OsStr::new("plot"),
+            done.as_os_str(),
+            OsStr::new("--out"),
+            file.as_os_str(),
+        ],
+        &["--out", &file_text, "a file, not a folder"],
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+    assert_eq!(
+        entries(tmp.path()),
+        BTreeSet::from(["results", "done", "figure"].map(String::from))
+    );
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Sweeps through the binary: byte-identical for any thread count and any number of
-//! shards, resumable after a real kill, and clear about bad specs.
+//! shards, resumable after a real kill, one writer per folder, merged only from shards
+//! that check out, and clear about bad specs.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -131,6 +133,7 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     let killed = child.try_wait().unwrap().is_none();
     child.kill().ok();
     child.wait().unwrap();
+    let lock = tmp.path().join(".resumed.lock");
     if killed {
         let finished = done(&state);
         assert!(
@@ -141,12 +144,15 @@ fn a_killed_sweep_resumes_to_the_same_files() {
             !resumed.exists(),
             "no results folder before the sweep completes"
         );
+        // The killed process's lock file stays, but not its lock.
+        assert!(lock.exists(), "the killed sweep held no lock");
     }
-    // The same command again finishes the rest.
+    // The same command again finishes the rest: the dead process's lock does not block.
     let o = loyalsim(&args, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_same(&whole, &resumed);
     assert!(!state.exists());
+    assert!(!lock.exists());
 
     // Resuming a changed scenario is refused.
     let partial = tmp.path().join(".changed.sweep-partial");
@@ -218,4 +224,200 @@ fn bad_sweep_specs_are_refused_with_exit_2() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no [sweep]"));
+}
+
+/// Asserts a refusal of bad input: exit 2 and one line, `error: …`, naming `needles`.
+fn assert_refused(what: &str, o: &Output, needles: &[&str]) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{what}: {err}");
+    assert_eq!(err.lines().count(), 1, "{what}: one line expected: {err}");
+    assert!(err.starts_with("error: "), "{what}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{what}: {n:?} not named: {err}");
+    }
+    assert!(!err.contains("panicked"), "{what}: {err}");
+}
+
+/// The names in a folder, hidden ones included.
+fn entries(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn names(list: &[&str]) -> BTreeSet<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn a_second_sweep_on_the_same_folder_is_refused_at_once_while_the_first_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("busy");
+    let work = tmp.path().join(".busy.sweep-partial");
+    // Long enough (72 runs of 50,000 customers on one thread) to be running throughout.
+    let args = [
+        "sweep",
+        FIXTURE,
+        "--quiet",
+        "--set",
+        "customers=50000",
+        "--set",
+        "sweep.replications=12",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let mut first = Command::new(env!("CARGO_BIN_EXE_loyalsim"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .spawn()
+        .unwrap();
+    // The work folder is made once the first holds the lock.
+    let start = Instant::now();
+    while !work.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the first never started"
+        );
+        assert!(
+            first.try_wait().unwrap().is_none(),
+            "the first sweep ended early"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = loyalsim(&args, &[("RAYON_NUM_THREADS", "1")]);
+    let still_running = first.try_wait().unwrap().is_none();
+    first.kill().ok();
+    first.wait().unwrap();
+    assert_refused(
+        "the second sweep",
+        &second,
+        &[out.to_str().unwrap(), "another loyalsim command"],
+    );
+    assert!(still_running, "the second sweep waited for the first");
+    assert!(!out.exists(), "a results folder was published");
+    // Only the first's work folder (kept for resuming) and its lock file, left unlocked
+    // by the kill.
+    assert_eq!(
+        entries(tmp.path()),
+        names(&[".busy.sweep-partial", ".busy.lock"])
+    );
+}
+
+/// Three shards of the small sweep, in `dir`.
+fn shards(dir: &Path) -> Vec<PathBuf> {
+    let shards: Vec<PathBuf> = (1..=3).map(|i| dir.join(format!("shard{i}"))).collect();
+    for (i, d) in shards.iter().enumerate() {
+        sweep(d, &["--shard", &format!("{}/3", i + 1)], &[]);
+    }
+    shards
+}
+
+fn merge(shards: &[PathBuf], out: &Path) -> Output {
+    let mut args = vec!["merge", "--quiet"];
+    args.extend(shards.iter().map(|s| s.to_str().unwrap()));
+    args.extend(["--out", out.to_str().unwrap()]);
+    loyalsim(&args, &[])
+}
+
+#[test]
+fn merge_refuses_a_truncated_edited_or_missing_shard_file_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = shards(tmp.path());
+    let merged = tmp.path().join("merged");
+    type Damage = fn(&Path);
+    let cases: [(usize, &str, Damage); 4] = [
+        // Cut mid-row, as a full disk or an interrupted copy leaves it.
+        (1, "sweep_timeseries.csv", |f| {
+            let len = fs::metadata(f).unwrap().len();
+            fs::OpenOptions::new()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_len(len - 100)
+                .unwrap();
+        }),
+        // Cut at a row's end: every row whole, one missing.
+        (2, "sweep_timeseries.csv", |f| {
+            let text = fs::read_to_string(f).unwrap();
+            let cut = text[..text.len() - 1].rfind('\n').unwrap() + 1;
+            fs::write(f, &text[..cut]).unwrap();
+        }),
+        // One digit changed: same length, same rows.
+        (0, "sweep.csv", |f| {
+            let mut bytes = fs::read(f).unwrap();
+            let at = bytes.len() - 3;
+            bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+            fs::write(f, bytes).unwrap();
+        }),
+        (2, "sweep.csv", |f| fs::remove_file(f).unwrap()),
+    ];
+    let before = entries(tmp.path());
+    for (i, file, damage) in cases {
+        let mut given = good.clone();
+        let bad = tmp.path().join(format!("damaged{}", i + 1));
+        fs::create_dir(&bad).unwrap();
+        for f in fs::read_dir(&good[i]).unwrap() {
+            let f = f.unwrap().path();
+            fs::copy(&f, bad.join(f.file_name().unwrap())).unwrap();
+        }
+        damage(&bad.join(file));
+        given[i] = bad.clone();
+        let o = merge(&given, &merged);
+        let what = format!("merge with {file} of shard {} damaged", i + 1);
+        assert_refused(&what, &o, &[bad.to_str().unwrap(), file]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("cannot write"), "{what}: {err}");
+        fs::remove_dir_all(&bad).unwrap();
+        assert_eq!(entries(tmp.path()), before, "{what}: left something behind");
+    }
+    // A merge killed while writing leaves its work folder, cleared by the next.
+    fs::create_dir(tmp.path().join(".merged.merge-partial")).unwrap();
+    fs::write(tmp.path().join(".merged.merge-partial/sweep.csv"), "half").unwrap();
+    let o = merge(&good, &merged);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut after = before.clone();
+    after.insert("merged".into());
+    assert_eq!(entries(tmp.path()), after);
+    // The merged sweep's manifest records its files like any sweep's.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(merged.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["files"]["sweep.csv"]["rows"], 24);
+    assert_eq!(
+        manifest["files"]["sweep_timeseries.csv"]["rows"],
+        24 * 8 * 2
+    );
+}
+
+#[test]
+fn out_naming_a_file_or_someone_s_folder_is_refused_before_anything_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = shards(tmp.path());
+    let file = tmp.path().join("notes.txt");
+    fs::write(&file, "mine").unwrap();
+    let folder = tmp.path().join("thesis");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("chapter1.tex"), "mine").unwrap();
+    let before = entries(tmp.path());
+    for (out, needle) in [
+        (&file, "a file, not a folder"),
+        (&folder, "loyalsim did not write"),
+    ] {
+        let out_text = out.to_str().unwrap();
+        // Without --quiet: a sweep says what it runs before it runs, a second line.
+        let o = loyalsim(&["sweep", FIXTURE, "--out", out_text], &[]);
+        assert_refused("sweep --out", &o, &["--out", out_text, needle]);
+        let o = merge(&good, out);
+        assert_refused("merge --out", &o, &["--out", out_text, needle]);
+        assert_eq!(entries(tmp.path()), before);
+    }
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+    assert_eq!(entries(&folder), names(&["chapter1.tex"]));
+    assert_eq!(
+        fs::read_to_string(folder.join("chapter1.tex")).unwrap(),
+        "mine"
+    );
+    // Nor merged into one of its own shards.
+    let o = merge(&good, &good[1]);
+    assert_refused("merge --out a shard", &o, &["is shard 2/3"]);
 }

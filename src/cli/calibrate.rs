@@ -4,7 +4,7 @@
 //! the size asked for, and writes the results folder atomically: `scenario.toml` (the
 //! fitted scenario), `fit.json` and `fit.md`.
 
-use super::{ScenarioArgs, load, say, thread_count};
+use super::{ScenarioArgs, claim, load, say, thread_count};
 use crate::calibrate::{self, Options, Progress, TargetFile};
 use crate::error::Error;
 use crate::report::atomic;
@@ -21,7 +21,8 @@ pub struct CalibrateArgs {
     /// match, with their tolerances (see docs/calibration.md).
     #[arg(long, value_name = "FILE")]
     pub target: PathBuf,
-    /// Results folder [default: output/<name>-calibrated]. Replaced whole when done.
+    /// Results folder [default: output/<name>-calibrated]. Replaced whole when done; must
+    /// be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Most evaluations of the objective; each runs the scenario once per distinct
@@ -53,6 +54,8 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-calibrated", base.name)));
+    // Before the fit, which can take a while: a wrong --out is said at once.
+    let target = claim(&out)?;
     let options = Options {
         max_evals: args.max_evals,
         ..Options::default()
@@ -108,7 +111,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         source,
         fit.scenario.to_toml()
     );
-    atomic::write_dir(&out, |tmp| {
+    atomic::write_dir(&target, |tmp| {
         std::fs::write(tmp.join("scenario.toml"), &scenario)?;
         std::fs::write(tmp.join("fit.json"), format!("{json}\n"))?;
         std::fs::write(tmp.join("fit.md"), &markdown)

@@ -3,9 +3,10 @@
 //!
 //! The checks themselves live in [`crate::literature`] (the tests run the same code);
 //! this command loads their scenarios from a folder, runs them in a thread pool, prints
-//! one line per check and writes `validation.md` with its charts, atomically.
+//! one line per check and writes `validation.md` with its charts, atomically, holding
+//! the output folder's lock (`report::lock`) so that two of them do not interleave.
 
-use super::{say, thread_count};
+use super::{claim_folder, say, thread_count};
 use crate::error::Error;
 use crate::literature::{self, Lab, page};
 use crate::report::chart::{self, ChartOptions};
@@ -50,11 +51,18 @@ pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
     let threads = thread_count(args.threads)?;
     let pool = super::thread_pool(threads)?;
     let mut lab = Lab::new(&args.scenarios);
-    let work = tempfile_dir(&args.out)?;
     let writing_page = args.only.is_empty();
-    if writing_page {
+    // Only the page writes into --out; with --only nothing is written.
+    let (_lock, work) = if writing_page {
+        let lock = claim_folder(&args.out)?;
+        std::fs::create_dir_all(&args.out)
+            .map_err(|e| Error::Failed(format!("{}: {e}", args.out.display())))?;
+        let work = tempfile_dir(&args.out)?;
         lab.keep_runs(&work.join("runs"));
-    }
+        (Some(lock), Some(work))
+    } else {
+        (None, None)
+    };
     let outcomes = pool.install(|| literature::run(&mut lab, &args.only));
     if !args.quiet {
         for o in &outcomes {
@@ -80,13 +88,11 @@ pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
             }
         }
     }
-    let result = if writing_page {
-        write_page(&lab, &outcomes, &args.out, &work)
-    } else {
-        Ok(())
-    };
-    let _ = std::fs::remove_dir_all(&work);
-    result?;
+    if let Some(work) = &work {
+        let result = write_page(&lab, &outcomes, &args.out, work);
+        let _ = std::fs::remove_dir_all(work);
+        result?;
+    }
     if !args.quiet && writing_page {
         say(&format!(
             "wrote {}\n",
@@ -102,12 +108,27 @@ pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
     }
 }
 
-/// A scratch folder beside the output, so the final moves stay on one file system.
+/// A scratch folder inside the output, so the final moves stay on one file system.
+/// Made under the output's lock, so one left by a killed command (`.validation-partial`,
+/// or `.validation-partial-PID` from versions that named it by process) is removed.
 fn tempfile_dir(out: &Path) -> Result<PathBuf, Error> {
-    std::fs::create_dir_all(out).map_err(|e| Error::Failed(format!("{}: {e}", out.display())))?;
-    let dir = out.join(format!(".validation-partial-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Failed(format!("{}: {e}", dir.display())))?;
+    fn failed(p: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+        move |e| Error::Failed(format!("{}: {e}", p.display()))
+    }
+    for entry in std::fs::read_dir(out).map_err(failed(out))? {
+        let name = entry.map_err(failed(out))?.file_name();
+        let name = name.to_string_lossy();
+        let stale = name == ".validation-partial"
+            || name
+                .strip_prefix(".validation-partial-")
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+        if stale {
+            let path = out.join(&*name);
+            std::fs::remove_dir_all(&path).map_err(failed(&path))?;
+        }
+    }
+    let dir = out.join(".validation-partial");
+    std::fs::create_dir(&dir).map_err(failed(&dir))?;
     Ok(dir)
 }
 

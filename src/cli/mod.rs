@@ -10,7 +10,9 @@ mod sweep;
 use crate::engine::{self, Simulation};
 use crate::error::Error;
 use crate::report::RunReport;
+use crate::report::atomic::{self, Target, TargetError};
 use crate::report::chart::{self, ChartError, ChartOptions};
+use crate::report::lock::Lock;
 use crate::scenario::{self, Override, SHOWCASE, Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -111,7 +113,8 @@ pub struct ScenarioArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Results folder [default: output/<scenario name>]. Replaced whole when the run completes.
+    /// Results folder [default: output/<scenario name>]. Replaced whole when the run
+    /// completes; must be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
@@ -174,6 +177,25 @@ fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Usage(format!("--threads {threads}: {e}")))
+}
+
+fn target_error(e: TargetError) -> Error {
+    match e {
+        TargetError::Refused(message) => Error::Usage(format!("--out {message}")),
+        TargetError::Io { path, source } => Error::Write { path, source },
+    }
+}
+
+/// Claims the results folder `out` (see [`atomic`]): locked, checked and cleared of
+/// leftovers, before anything is simulated, so a wrong `--out` or a second command on the
+/// same folder is refused at once.
+fn claim(out: &Path) -> Result<Target, Error> {
+    Target::claim(out).map_err(target_error)
+}
+
+/// Locks a folder that files are written into (`plot`, `literature`).
+fn claim_folder(out: &Path) -> Result<Lock, Error> {
+    atomic::claim_folder(out).map_err(target_error)
 }
 
 /// Runs the command the options name.
@@ -313,6 +335,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let target = claim(&out)?;
     if !args.quiet {
         eprintln!(
             "loyalsim: {} — {} customers × {} periods, seed {}, {} thread{}",
@@ -337,7 +360,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
     // Charts are drawn from the tables just written, as `loyalsim plot` draws them.
     let mut charts = Vec::new();
     let files = report
-        .write_then(&out, |tmp| {
+        .write_then(&target, |tmp| {
             if !args.no_charts {
                 charts = chart::draw_run(tmp, tmp, &ChartOptions::default())
                     .map_err(std::io::Error::other)?
@@ -409,6 +432,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
     };
     if let [dir] = &args.dirs[..] {
         let out = args.out.clone().unwrap_or_else(|| dir.clone());
+        let _lock = claim_folder(&out)?;
         let drawn = chart::draw_run(dir, &out, &options).map_err(chart_error)?;
         if !args.quiet {
             report_drawn(&out, &drawn);
@@ -421,6 +445,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
             args.dirs.len()
         )));
     };
+    let _lock = claim_folder(out)?;
     let drawn = chart::draw_comparison(&args.dirs, out, &options).map_err(chart_error)?;
     if !args.quiet {
         report_drawn(out, &drawn);

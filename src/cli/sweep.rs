@@ -1,6 +1,6 @@
 //! `loyalsim sweep` and `loyalsim merge`.
 
-use super::{ScenarioArgs, memory};
+use super::{ScenarioArgs, claim, memory};
 use crate::error::Error;
 use crate::parameter::Plan;
 use crate::scenario::{self, Override, Read, ScenarioError, Unused};
@@ -15,7 +15,8 @@ use std::path::PathBuf;
 pub struct SweepArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Results folder [default: output/<name>, or output/<name>.shard-I-of-N with --shard].
+    /// Results folder [default: output/<name>, or output/<name>.shard-I-of-N with --shard];
+    /// must be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
@@ -35,7 +36,8 @@ pub struct MergeArgs {
     /// Shard folders written by `loyalsim sweep --shard I/N`, all N of them.
     #[arg(required = true, value_name = "DIR")]
     pub shards: Vec<PathBuf>,
-    /// Merged results folder [default: output/<name>].
+    /// Merged results folder [default: output/<name>]; must be new, empty or a loyalsim
+    /// results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.
@@ -47,6 +49,7 @@ fn sweep_error(e: SweepError) -> Error {
     match e {
         SweepError::Input(message) => Error::Usage(message),
         SweepError::Io { path, source } => Error::Write { path, source },
+        SweepError::Failed(message) => Error::Failed(message),
     }
 }
 
@@ -197,6 +200,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     });
     let threads = super::thread_count(args.threads)?;
     let pool = super::thread_pool(threads)?;
+    let target = claim(&out)?;
     let (start, end) = shard.slice(plan.runs());
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
@@ -240,7 +244,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     }
     let progress = |done: u64, _total: u64| bar.set_position(done);
     let outcome = pool
-        .install(|| sweep::run(&base, &plan, shard, &out, &progress))
+        .install(|| sweep::run(&base, &plan, shard, &target, &progress))
         .map_err(sweep_error)?;
     bar.finish_and_clear();
     if !args.quiet {
@@ -276,7 +280,8 @@ pub fn merge(args: MergeArgs) -> Result<(), Error> {
             )));
         }
     };
-    let markdown = sweep::merge(&args.shards, &out).map_err(sweep_error)?;
+    let target = claim(&out)?;
+    let markdown = sweep::merge(&args.shards, &target).map_err(sweep_error)?;
     if !args.quiet {
         sweep::say(&format!(
             "merged {} shards into {}/\n\n{markdown}",

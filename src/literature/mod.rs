@@ -260,8 +260,10 @@ impl Lab {
                     threads: rayon::current_num_threads(),
                     warnings: &[],
                 };
+                let target = crate::report::atomic::Target::claim(&out)
+                    .map_err(|e| LabError(e.to_string()))?;
                 report
-                    .write(&out)
+                    .write(&target)
                     .map_err(|e| LabError(format!("{}: {e}", out.display())))?;
                 self.kept.insert(k.clone(), out);
             }

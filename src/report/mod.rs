@@ -1,18 +1,21 @@
 //! Reports: turning a finished run into files. Reports never simulate.
 //!
 //! [`RunReport`] gathers what a run produced with the scenario that produced it and the
-//! rows of every table; the exporters in [`export`] each write one file from it; and
-//! [`atomic`] makes sure a results folder appears whole or not at all.
+//! rows of every table; the exporters in [`export`] each write one file from it;
+//! [`atomic`] makes sure a results folder appears whole or not at all, and [`lock`] that
+//! one command at a time writes it.
 
 pub mod atomic;
 pub mod chart;
 pub mod columns;
 pub mod export;
+pub mod lock;
 
 use crate::engine::RunResults;
 use crate::model::CustomerType;
 use crate::model::Voice;
 use crate::scenario::Scenario;
+use atomic::Target;
 use columns::{ComplaintRow, CurveRow, SurveyRow, TimeseriesRow};
 use std::path::Path;
 use std::time::Duration;
@@ -143,9 +146,9 @@ impl RunReport<'_> {
         self.results.customer_steps as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 
-    /// Writes every file of a run into `dir`, atomically.
-    pub fn write(&self, dir: &Path) -> std::io::Result<Vec<&'static str>> {
-        self.write_then(dir, |_| Ok(()))
+    /// Writes every file of a run into the claimed folder, atomically.
+    pub fn write(&self, target: &Target) -> std::io::Result<Vec<&'static str>> {
+        self.write_then(target, |_| Ok(()))
     }
 
     /// Writes every file of a run into `dir`, atomically, calling `then` on the
@@ -154,11 +157,11 @@ impl RunReport<'_> {
     /// whole that appears at once.
     pub fn write_then(
         &self,
-        dir: &Path,
+        target: &Target,
         then: impl FnOnce(&Path) -> std::io::Result<()>,
     ) -> std::io::Result<Vec<&'static str>> {
         let exporters = export::run_exporters();
-        atomic::write_dir(dir, |tmp| {
+        atomic::write_dir(target, |tmp| {
             for e in &exporters {
                 let file = std::fs::File::create(tmp.join(e.file_name()))?;
                 let mut w = std::io::BufWriter::new(file);

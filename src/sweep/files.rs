@@ -1,11 +1,20 @@
-//! The files of a sweep: the work folder, its state, the streamed CSVs, and the move
-//! of a finished sweep into place.
+//! The files of a sweep: the work folder, its state, the streamed CSVs, the check and
+//! the move of a finished sweep into place, and the merge of shards.
+//!
+//! The CRC-32 of each data file (`crc32fast`, already built for `png`) is there to catch
+//! accidents, a file cut short by a full disk or a copy, or edited by hand, not forgery;
+//! at gigabytes per second it costs little beside reading the file, which the row count
+//! needs anyway. FNV-1a (the scenario's hash) would do too, at a fraction of the speed.
 
-use super::{Manifest, Shard, State, SweepError, headers, io_at, summary};
+use super::{
+    FileRecord, Finished, Manifest, Shard, State, SweepError, fnv1a, headers, io_at, summary,
+};
 use crate::parameter::Plan;
+use crate::report::atomic::{self, Cleanup, Target};
 use crate::scenario::Scenario;
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 const SWEEP: &str = "sweep.csv";
@@ -15,13 +24,9 @@ const STATE: &str = "state.json";
 const MANIFEST: &str = "manifest.json";
 const SCENARIO: &str = "scenario.toml";
 
-/// The hidden work folder beside `dir`.
-pub fn work_dir(dir: &Path) -> Result<PathBuf, SweepError> {
-    let name = dir
-        .file_name()
-        .ok_or_else(|| SweepError::Input(format!("--out {}: not a folder name", dir.display())))?;
-    let parent = dir.parent().unwrap_or(Path::new(""));
-    Ok(parent.join(format!(".{}.sweep-partial", name.to_string_lossy())))
+/// The hidden work folder beside the results, kept between attempts for resuming.
+pub fn work_dir(target: &Target) -> PathBuf {
+    target.sibling("sweep-partial")
 }
 
 pub fn read_state(work: &Path) -> Result<Option<State>, SweepError> {
@@ -119,18 +124,19 @@ impl Outputs {
     }
 }
 
-/// Writes the summary, the Markdown table, the manifest and the scenario, then moves
-/// the work folder to `dir`. Returns the Markdown table.
+/// Checks the finished files, writes the summary, the Markdown table, the scenario and
+/// the manifest, then moves the work folder into place. Returns the Markdown table.
 pub fn finish(
     work: &Path,
-    dir: &Path,
+    target: &Target,
     base: &Scenario,
     plan: &Plan,
     manifest: &Manifest,
 ) -> Result<String, SweepError> {
-    let markdown = finish_files(work, base.to_toml(), plan.paths.clone(), manifest)?;
+    let again = format!("delete {} to run the sweep afresh", work.display());
+    let markdown = finish_files(work, base.to_toml(), plan.paths.clone(), manifest, &again)?;
     let _ = fs::remove_file(work.join(STATE));
-    place(work, dir)?;
+    atomic::place(target, work).map_err(io_at(target.dir()))?;
     Ok(markdown)
 }
 
@@ -139,9 +145,18 @@ fn finish_files(
     scenario_toml: String,
     paths: Vec<String>,
     manifest: &Manifest,
+    again: &str,
 ) -> Result<String, SweepError> {
-    let points = summary::write(&work.join(SWEEP), &work.join(SUMMARY), paths.len())
-        .map_err(io_at(&work.join(SUMMARY)))?;
+    let files = check_finished(work, manifest, again)?;
+    let sweep_csv = work.join(SWEEP);
+    let points =
+        summary::write(&sweep_csv, &work.join(SUMMARY), paths.len()).map_err(|(path, e)| {
+            if path == sweep_csv {
+                SweepError::Failed(format!("{}: cannot read it back: {e}", path.display()))
+            } else {
+                io_at(&path)(e)
+            }
+        })?;
     let markdown = summary::markdown(
         &manifest.name,
         &paths,
@@ -150,31 +165,143 @@ fn finish_files(
     );
     let md = work.join(format!("{}.md", manifest.name));
     fs::write(&md, &markdown).map_err(io_at(&md))?;
-    let m = work.join(MANIFEST);
-    let text = serde_json::to_string_pretty(manifest).expect("manifest serialises") + "\n";
-    fs::write(&m, text).map_err(io_at(&m))?;
     let sc = work.join(SCENARIO);
     fs::write(&sc, scenario_toml).map_err(io_at(&sc))?;
+    // The manifest last: a folder with one is finished.
+    let finished = Finished {
+        manifest: manifest.clone(),
+        files,
+    };
+    let m = work.join(MANIFEST);
+    let text = serde_json::to_string_pretty(&finished).expect("manifest serialises") + "\n";
+    fs::write(&m, text).map_err(io_at(&m))?;
     Ok(markdown)
 }
 
-/// Moves a complete folder to `dir`, replacing what was there.
-fn place(work: &Path, dir: &Path) -> Result<(), SweepError> {
-    if dir.exists() {
-        let old = work.with_extension("old");
-        if old.exists() {
-            fs::remove_dir_all(&old).map_err(io_at(&old))?;
+/// Checks that `sweep.csv` holds every run of the slice once, in order, and that every
+/// row of both data files is whole; returns what the manifest records of them.
+fn check_finished(
+    work: &Path,
+    manifest: &Manifest,
+    again: &str,
+) -> Result<BTreeMap<String, FileRecord>, SweepError> {
+    let mut files = BTreeMap::new();
+    for name in [SWEEP, SERIES] {
+        let path = work.join(name);
+        let mut misplaced = None;
+        let m = measure(&path, |i, rec| {
+            if name == SWEEP && misplaced.is_none() && !is_run(rec, manifest.start + i) {
+                misplaced = Some(i);
+            }
+        })
+        .map_err(|e| SweepError::Failed(format!("{}: cannot read it back: {e}", path.display())))?;
+        let wrong = |what: String| {
+            SweepError::Failed(format!(
+                "{}: {what}; the sweep was not published: {again}",
+                path.display()
+            ))
+        };
+        if let Some((row, fields)) = m.ragged {
+            return Err(wrong(format!(
+                "row {row} has {fields} fields, the header {}",
+                m.header.len()
+            )));
         }
-        fs::rename(dir, &old).map_err(io_at(dir))?;
-        fs::rename(work, dir).map_err(io_at(dir))?;
-        fs::remove_dir_all(&old).map_err(io_at(&old))?;
-    } else {
-        fs::rename(work, dir).map_err(io_at(dir))?;
+        if name == SWEEP {
+            let runs = manifest.end - manifest.start;
+            if m.record.rows != runs {
+                return Err(wrong(format!(
+                    "holds {} runs, expected {runs}",
+                    m.record.rows
+                )));
+            }
+            if let Some(i) = misplaced {
+                return Err(wrong(format!(
+                    "row {} is not run {}",
+                    i + 1,
+                    manifest.start + i
+                )));
+            }
+        }
+        files.insert(name.to_string(), m.record);
     }
-    Ok(())
+    Ok(files)
 }
 
-fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
+/// Whether a `sweep.csv` record is run `index`.
+fn is_run(rec: &csv::ByteRecord, index: u64) -> bool {
+    rec.get(0) == Some(index.to_string().as_bytes())
+}
+
+/// Passes bytes through, checksumming and counting them.
+struct Tee<R> {
+    inner: R,
+    crc: crc32fast::Hasher,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.crc.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+fn crc_hex(crc: crc32fast::Hasher) -> String {
+    format!("{:08x}", crc.finalize())
+}
+
+/// A data file read through.
+struct Measured {
+    record: FileRecord,
+    header: csv::ByteRecord,
+    /// Bytes of the header line, terminator included.
+    header_bytes: u64,
+    /// The first record (1-based) whose field count is not the header's, and that count.
+    ragged: Option<(u64, usize)>,
+}
+
+/// Reads the CSV file at `path` through, checksumming its bytes and counting its records
+/// (as CSV: a quoted field may hold a line break); `each` sees every record after the
+/// header with its 0-based index.
+fn measure(path: &Path, mut each: impl FnMut(u64, &csv::ByteRecord)) -> io::Result<Measured> {
+    let tee = Tee {
+        inner: File::open(path)?,
+        crc: crc32fast::Hasher::new(),
+        bytes: 0,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(1 << 16)
+        .from_reader(tee);
+    let header = reader.byte_headers().map_err(io::Error::from)?.clone();
+    let header_bytes = reader.position().byte();
+    let mut rec = csv::ByteRecord::new();
+    let (mut rows, mut ragged) = (0, None);
+    while reader.read_byte_record(&mut rec).map_err(io::Error::from)? {
+        if rec.len() != header.len() && ragged.is_none() {
+            ragged = Some((rows + 1, rec.len()));
+        }
+        each(rows, &rec);
+        rows += 1;
+    }
+    let tee = reader.into_inner();
+    Ok(Measured {
+        record: FileRecord {
+            rows,
+            bytes: tee.bytes,
+            crc32: crc_hex(tee.crc),
+        },
+        header,
+        header_bytes,
+        ragged,
+    })
+}
+
+fn read_manifest(dir: &Path) -> Result<Finished, SweepError> {
     let path = dir.join(MANIFEST);
     let text = fs::read_to_string(&path).map_err(|e| {
         SweepError::Input(format!(
@@ -187,23 +314,142 @@ fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
         .map_err(|e| SweepError::Input(format!("{}: unreadable manifest: {e}", path.display())))
 }
 
-/// Appends `src` to `dst`, skipping its first line (the header) unless `with_header`.
-fn append_file(dst: &mut impl Write, src: &Path, with_header: bool) -> Result<(), SweepError> {
-    let bytes = fs::read(src).map_err(io_at(src))?;
-    let body = if with_header {
-        &bytes[..]
-    } else {
-        match bytes.iter().position(|&b| b == b'\n') {
-            Some(i) => &bytes[i + 1..],
-            None => &[][..],
-        }
-    };
-    dst.write_all(body).map_err(io_at(src))
+/// "shard 2/3 (DIR)": how messages name a shard.
+fn who(finished: &Finished, dir: &Path) -> String {
+    let s = finished.manifest.shard;
+    format!("shard {}/{} ({})", s.index, s.count, dir.display())
 }
 
-/// Merges the shard folders into `dir`.
-pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
-    let mut found: Vec<(Manifest, &PathBuf)> = shards
+/// What to do about a damaged shard.
+fn rerun(finished: &Finished, dir: &Path) -> String {
+    let s = finished.manifest.shard;
+    format!(
+        "run that shard again (loyalsim sweep SCENARIO --shard {}/{} --out {})",
+        s.index,
+        s.count,
+        dir.display()
+    )
+}
+
+fn describe(r: &FileRecord) -> String {
+    format!("{} rows, {} bytes, CRC-32 {}", r.rows, r.bytes, r.crc32)
+}
+
+/// Checks a shard's data file against its manifest, and its rows against the sweep;
+/// returns the length of its header and its record.
+fn check_shard_file(
+    dir: &Path,
+    finished: &Finished,
+    name: &str,
+    header: &[String],
+) -> Result<(u64, FileRecord), SweepError> {
+    let (who, rerun) = (who(finished, dir), rerun(finished, dir));
+    let bad = |what: String| SweepError::Input(format!("{who}: {name} {what}"));
+    let recorded = finished
+        .files
+        .get(name)
+        .ok_or_else(|| bad(format!("is not recorded in its manifest.json; {rerun}")))?;
+    let start = finished.manifest.start;
+    let mut misplaced = None;
+    let m = match measure(&dir.join(name), |i, rec| {
+        if name == SWEEP && misplaced.is_none() && !is_run(rec, start + i) {
+            misplaced = Some(i);
+        }
+    }) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(bad(format!(
+                "is missing (its manifest records {}); {rerun}",
+                describe(recorded)
+            )));
+        }
+        Err(e) => {
+            return Err(SweepError::Failed(format!(
+                "{who}: cannot read {name}: {e}"
+            )));
+        }
+    };
+    if m.record != *recorded {
+        return Err(bad(format!(
+            "does not match its manifest: {} now, {} when the shard finished; it was cut \
+             short or edited since: {rerun}",
+            describe(&m.record),
+            describe(recorded)
+        )));
+    }
+    // The file is the one the shard wrote; a manifest edited to match a damaged file
+    // still cannot pass these.
+    if !m.header.iter().eq(header.iter().map(|h| h.as_bytes())) {
+        return Err(bad(format!(
+            "has the header of another sweep; expected {}",
+            header.join(",")
+        )));
+    }
+    if let Some((row, fields)) = m.ragged {
+        return Err(bad(format!(
+            "row {row} has {fields} fields, the header {}; {rerun}",
+            header.len()
+        )));
+    }
+    if name == SWEEP {
+        let runs = finished.manifest.end - start;
+        if m.record.rows != runs {
+            return Err(bad(format!(
+                "holds {} runs, but the shard has {runs}; {rerun}",
+                m.record.rows
+            )));
+        }
+        if let Some(i) = misplaced {
+            return Err(bad(format!(
+                "row {} is not run {}; {rerun}",
+                i + 1,
+                start + i
+            )));
+        }
+    }
+    Ok((m.header_bytes, m.record))
+}
+
+/// Appends the shard's file `src` to `dst` from byte `skip` on, checking on the way that
+/// it is still the file checked before.
+fn append_checked(
+    dst: &mut impl Write,
+    dst_path: &Path,
+    src: &Path,
+    skip: u64,
+    recorded: &FileRecord,
+    who: &str,
+) -> Result<(), SweepError> {
+    let name = src.file_name().unwrap_or_default().to_string_lossy();
+    let read_err = |e: io::Error| SweepError::Failed(format!("{who}: cannot read {name}: {e}"));
+    let mut f = File::open(src).map_err(read_err)?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut at = 0u64;
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_err(e)),
+        };
+        crc.update(&buf[..n]);
+        let from = skip.saturating_sub(at).min(n as u64) as usize;
+        dst.write_all(&buf[from..n]).map_err(io_at(dst_path))?;
+        at += n as u64;
+    }
+    if at != recorded.bytes || crc_hex(crc) != recorded.crc32 {
+        return Err(SweepError::Input(format!(
+            "{who}: {name} changed while it was being merged; merge again"
+        )));
+    }
+    Ok(())
+}
+
+/// Merges the shard folders into the target: every shard is read and checked against
+/// its manifest first, and only then is anything written.
+pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> {
+    let mut found: Vec<(Finished, &PathBuf)> = shards
         .iter()
         .map(|d| read_manifest(d).map(|m| (m, d)))
         .collect::<Result<_, _>>()?;
@@ -211,8 +457,10 @@ pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
         .first()
         .ok_or_else(|| SweepError::Input("merge: no shard folders given".into()))?
         .0
+        .manifest
         .clone();
-    for (m, d) in &found {
+    for (f, d) in &found {
+        let m = &f.manifest;
         if m.hash != first.hash || m.runs != first.runs || m.shard.count != first.shard.count {
             return Err(SweepError::Input(format!(
                 "{}: a shard of another sweep (hash {}, {} runs, {} shards) than {} \
@@ -228,8 +476,8 @@ pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
             )));
         }
     }
-    found.sort_by_key(|(m, _)| m.shard.index);
-    let indices: Vec<u64> = found.iter().map(|(m, _)| m.shard.index).collect();
+    found.sort_by_key(|(f, _)| f.manifest.shard.index);
+    let indices: Vec<u64> = found.iter().map(|(f, _)| f.manifest.shard.index).collect();
     let expected: Vec<u64> = (1..=first.shard.count).collect();
     if indices != expected {
         return Err(SweepError::Input(format!(
@@ -237,14 +485,62 @@ pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
             first.shard.count
         )));
     }
-    let manifest = Manifest {
-        shard: Shard::WHOLE,
-        start: 0,
-        end: first.runs,
-        ..first.clone()
-    };
-    let scenario_toml =
-        fs::read_to_string(found[0].1.join(SCENARIO)).map_err(io_at(&found[0].1.join(SCENARIO)))?;
+    let out = fs::canonicalize(target.dir()).ok();
+    for (f, d) in &found {
+        let m = &f.manifest;
+        if (m.start, m.end) != m.shard.slice(m.runs) {
+            return Err(SweepError::Input(format!(
+                "{}: manifest.json says runs {} to {}, which are not shard {}/{} of {} runs; \
+                 {}",
+                who(f, d),
+                m.start,
+                m.end,
+                m.shard.index,
+                m.shard.count,
+                m.runs,
+                rerun(f, d)
+            )));
+        }
+        if f.files.is_empty() {
+            return Err(SweepError::Input(format!(
+                "{}: manifest.json records no checksums of the shard's files (written by an \
+                 earlier loyalsim), so it cannot be checked; {}",
+                who(f, d),
+                rerun(f, d)
+            )));
+        }
+        if out.is_some() && fs::canonicalize(d).ok() == out {
+            return Err(SweepError::Input(format!(
+                "--out {}: is {} itself; choose another folder for the merged sweep",
+                target.dir().display(),
+                who(f, d)
+            )));
+        }
+    }
+    // The scenario each shard ran: the one its manifest's hash names.
+    let mut scenario_toml = None;
+    for (f, d) in &found {
+        let path = d.join(SCENARIO);
+        let text = fs::read_to_string(&path).map_err(|e| {
+            SweepError::Input(format!(
+                "{}: cannot read {SCENARIO}: {e}; {}",
+                who(f, d),
+                rerun(f, d)
+            ))
+        })?;
+        let hash = format!("{:016x}", fnv1a(text.as_bytes()));
+        if hash != f.manifest.hash {
+            return Err(SweepError::Input(format!(
+                "{}: {SCENARIO} is not the scenario the shard ran (hash {hash}, its manifest's \
+                 {}); it was edited since: {}",
+                who(f, d),
+                f.manifest.hash,
+                rerun(f, d)
+            )));
+        }
+        scenario_toml.get_or_insert(text);
+    }
+    let scenario_toml = scenario_toml.expect("at least one shard");
     let base = Scenario::parse(&scenario_toml, "merged sweep", &[])
         .map_err(|e| SweepError::Input(e.to_string()))?;
     let sweep = base
@@ -252,17 +548,73 @@ pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
         .clone()
         .ok_or_else(|| SweepError::Input("merge: the shards' scenario has no [sweep]".into()))?;
     let plan = Plan::new(&sweep, base.seed).map_err(|e| SweepError::Input(e.to_string()))?;
-    let work = work_dir(dir)?;
+    let (h1, h2) = headers(&plan);
+    let mut checked = Vec::with_capacity(found.len());
+    for (f, d) in &found {
+        checked.push([
+            check_shard_file(d, f, SWEEP, &h1)?,
+            check_shard_file(d, f, SERIES, &h2)?,
+        ]);
+    }
+    // Written in a work folder of the merge's own, so that an interrupted sweep's
+    // `.NAME.sweep-partial` beside it is left alone; removed if anything fails.
+    let work = target.sibling("merge-partial");
     fresh(&work)?;
-    for name in [SWEEP, SERIES] {
+    let mut cleanup = Cleanup::new(&work);
+    for (k, name) in [SWEEP, SERIES].into_iter().enumerate() {
         let path = work.join(name);
         let mut out = BufWriter::new(File::create(&path).map_err(io_at(&path))?);
-        for (i, (_, d)) in found.iter().enumerate() {
-            append_file(&mut out, &d.join(name), i == 0)?;
+        for (i, ((f, d), c)) in found.iter().zip(&checked).enumerate() {
+            let (header_bytes, record) = &c[k];
+            let skip = if i == 0 { 0 } else { *header_bytes };
+            append_checked(&mut out, &path, &d.join(name), skip, record, &who(f, d))?;
         }
         out.flush().map_err(io_at(&path))?;
     }
-    let markdown = finish_files(&work, scenario_toml, plan.paths.clone(), &manifest)?;
-    place(&work, dir)?;
+    let manifest = Manifest {
+        shard: Shard::WHOLE,
+        start: 0,
+        end: first.runs,
+        ..first.clone()
+    };
+    let again = "merge again";
+    let markdown = finish_files(&work, scenario_toml, plan.paths.clone(), &manifest, again)?;
+    atomic::place(target, &work).map_err(io_at(target.dir()))?;
+    cleanup.disarm();
     Ok(markdown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_measured_in_csv_records_with_its_checksum() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        // A quoted line break is inside a record, not between two.
+        let text = "run,events\n0,\"launch\nprice cut\"\n1,\n";
+        fs::write(&path, text).unwrap();
+        let mut runs = Vec::new();
+        let m = measure(&path, |i, rec| runs.push((i, is_run(rec, i)))).unwrap();
+        assert_eq!(runs, [(0, true), (1, true)]);
+        assert_eq!(
+            m.record,
+            FileRecord {
+                rows: 2,
+                bytes: text.len() as u64,
+                crc32: format!("{:08x}", crc32fast::hash(text.as_bytes())),
+            }
+        );
+        assert_eq!(m.header_bytes, "run,events\n".len() as u64);
+        assert_eq!(m.ragged, None);
+        // Cut inside the last record: it is short of fields.
+        fs::write(&path, &text[..text.len() - 2]).unwrap();
+        let m = measure(&path, |_, _| {}).unwrap();
+        assert_eq!((m.record.rows, m.ragged), (2, Some((2, 1))));
+        assert_ne!(
+            m.record.crc32,
+            format!("{:08x}", crc32fast::hash(text.as_bytes()))
+        );
+    }
 }

@@ -11,10 +11,19 @@
 //! carries on. A changed scenario is refused for resuming (its hash differs).
 //!
 //! Work happens in a hidden folder beside the results (`.NAME.sweep-partial`) and is
-//! renamed into place when complete. A shard (`--shard I/N`) runs a contiguous slice of
-//! the runs; `merge` concatenates the slices in order, so a merged sweep is identical,
-//! byte for byte, to a single-process one. The per-point summary (`sweep_summary.csv`)
-//! and the Markdown table are always computed from `sweep.csv`, the same way in both.
+//! renamed into place when complete, under the results folder's lock (a claimed
+//! [`Target`]): two sweeps in one work folder would cut each other's files back. A shard
+//! (`--shard I/N`) runs a contiguous slice of the runs; `merge` concatenates the slices in
+//! order, so a merged sweep is identical, byte for byte, to a single-process one. The
+//! per-point summary (`sweep_summary.csv`) and the Markdown table are always computed
+//! from `sweep.csv`, the same way in both.
+//!
+//! A finished sweep is checked before it is published: `sweep.csv` must hold every run
+//! of the slice, in order. Its `manifest.json` then records, for each data file, its
+//! rows, bytes and CRC-32 as they were published, and `merge` checks every shard against
+//! that record before writing anything, so a truncated, edited or missing file is
+//! refused, never merged. A merged sweep's manifest records the same of the merged
+//! files, the same code on the same bytes, so it equals a single-process sweep's.
 
 mod files;
 pub mod summary;
@@ -22,6 +31,7 @@ pub mod summary;
 use crate::engine::Simulation;
 use crate::parameter::Plan;
 use crate::report::RunReport;
+use crate::report::atomic::Target;
 use crate::report::columns::{self, Cell};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
@@ -93,6 +103,27 @@ pub struct Manifest {
     pub end: u64,
 }
 
+/// What `manifest.json` holds: the sweep's identity and, for each data file, what it
+/// held when the sweep (or shard) finished, which `merge` checks a shard against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finished {
+    #[serde(flatten)]
+    pub manifest: Manifest,
+    /// File name → record; empty in manifests of versions that kept none.
+    #[serde(default)]
+    pub files: BTreeMap<String, FileRecord>,
+}
+
+/// A data file as it was published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// CSV records after the header.
+    pub rows: u64,
+    pub bytes: u64,
+    /// CRC-32 (IEEE) of the whole file, 8 hex digits.
+    pub crc32: String,
+}
+
 /// Progress of a sweep in its work folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct State {
@@ -124,13 +155,17 @@ pub fn manifest(base: &Scenario, plan: &Plan, shard: Shard) -> Manifest {
     }
 }
 
-/// Errors of a sweep: bad input (exit 2) or a failure writing files (exit 1).
+/// Errors of a sweep: bad input (exit 2), a failure writing files or one found in them
+/// (exit 1).
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     #[error("{0}")]
     Input(String),
     #[error("{path}: {source}")]
     Io { path: String, source: io::Error },
+    /// Something other than writing failed: a file read back, a check of the results.
+    #[error("{0}")]
+    Failed(String),
 }
 
 fn io_at(path: &Path) -> impl Fn(io::Error) -> SweepError + '_ {
@@ -151,16 +186,16 @@ pub struct Outcome {
     pub summary_markdown: String,
 }
 
-/// Runs (or resumes) the sweep slice and moves the complete results into `dir`.
+/// Runs (or resumes) the sweep slice and moves the complete results into the target.
 pub fn run(
     base: &Scenario,
     plan: &Plan,
     shard: Shard,
-    dir: &Path,
+    target: &Target,
     progress: Progress,
 ) -> Result<Outcome, SweepError> {
     let manifest = manifest(base, plan, shard);
-    let work = files::work_dir(dir)?;
+    let work = files::work_dir(target);
     let mut state = match files::read_state(&work)? {
         Some(old) if old.manifest == manifest => old,
         Some(old) => {
@@ -236,9 +271,9 @@ pub fn run(
         writer.join().expect("the sweep's writing thread panicked")
     })?;
     drop(out);
-    let summary_markdown = files::finish(&work, dir, base, plan, &manifest)?;
+    let summary_markdown = files::finish(&work, target, base, plan, &manifest)?;
     Ok(Outcome {
-        dir: dir.to_path_buf(),
+        dir: target.dir().to_path_buf(),
         runs_done_now: (end - start) - resumed_from,
         resumed_from,
         summary_markdown,
@@ -401,9 +436,10 @@ pub fn headers(plan: &Plan) -> (Vec<String>, Vec<String>) {
     (sweep, series)
 }
 
-/// Merges complete shard folders into one result identical to a single-process sweep.
-pub fn merge(shards: &[PathBuf], dir: &Path) -> Result<String, SweepError> {
-    files::merge(shards, dir)
+/// Merges complete shard folders into one result identical to a single-process sweep,
+/// after checking every shard against its manifest.
+pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> {
+    files::merge(shards, target)
 }
 
 /// Writes text to standard output, ignoring a closed pipe.

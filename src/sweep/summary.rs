@@ -7,7 +7,7 @@
 use super::METRICS;
 use crate::report::columns::Cell;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
 pub fn t_quantile(df: u64) -> f64 {
@@ -71,13 +71,17 @@ pub struct PointSummary {
 }
 
 /// Reads `sweep.csv` and writes `sweep_summary.csv`; returns the points for the table.
+/// An error names the file it came from: reading one and writing the other fail for
+/// different reasons, and a message must not blame the one for the other.
 pub fn write(
     sweep_csv: &Path,
     summary_csv: &Path,
     n_paths: usize,
-) -> io::Result<Vec<PointSummary>> {
-    let mut reader = csv::Reader::from_path(sweep_csv)?;
-    let header = reader.headers()?.clone();
+) -> Result<Vec<PointSummary>, (PathBuf, io::Error)> {
+    let read = |e: csv::Error| (sweep_csv.to_path_buf(), io::Error::from(e));
+    let write = |e: csv::Error| (summary_csv.to_path_buf(), io::Error::from(e));
+    let mut reader = csv::Reader::from_path(sweep_csv).map_err(read)?;
+    let header = reader.headers().map_err(read)?.clone();
     let paths: Vec<String> = header
         .iter()
         .skip(4)
@@ -85,7 +89,7 @@ pub fn write(
         .map(String::from)
         .collect();
     let first_metric = 4 + n_paths;
-    let mut writer = csv::Writer::from_path(summary_csv)?;
+    let mut writer = csv::Writer::from_path(summary_csv).map_err(write)?;
     let mut head: Vec<String> = vec!["point".into()];
     head.extend(paths.iter().cloned());
     head.push("runs".into());
@@ -94,7 +98,7 @@ pub fn write(
             head.push(format!("{m}_{s}"));
         }
     }
-    writer.write_record(&head)?;
+    writer.write_record(&head).map_err(write)?;
     let mut points = Vec::new();
     let mut current: Option<(String, Vec<String>, u64, Vec<Stat>)> = None;
     let mut emit = |c: (String, Vec<String>, u64, Vec<Stat>),
@@ -115,10 +119,10 @@ pub fn write(
         w.write_record(&rec)
     };
     for row in reader.records() {
-        let row = row?;
+        let row = row.map_err(read)?;
         let point = row.get(1).unwrap_or("").to_string();
         if current.as_ref().is_some_and(|c| c.0 != point) {
-            emit(current.take().expect("checked"), &mut writer)?;
+            emit(current.take().expect("checked"), &mut writer).map_err(write)?;
         }
         let c = current.get_or_insert_with(|| {
             let values = row.iter().skip(4).take(n_paths).map(String::from).collect();
@@ -143,9 +147,9 @@ pub fn write(
         }
     }
     if let Some(c) = current.take() {
-        emit(c, &mut writer)?;
+        emit(c, &mut writer).map_err(write)?;
     }
-    writer.flush()?;
+    writer.flush().map_err(|e| (summary_csv.to_path_buf(), e))?;
     Ok(points)
 }
 

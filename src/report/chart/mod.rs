@@ -283,10 +283,12 @@ fn svg<C: Chart>(chart: &C, size: Size) -> Result<String, ChartError> {
     Ok(text)
 }
 
-/// Writes a file whole: into a hidden temporary name, then renamed.
+/// Writes a file whole: into a hidden temporary name, then renamed. The name is the
+/// same for every process, so one left by a killed `plot` is overwritten by the next:
+/// only one command at a time writes into a folder (`report::lock`).
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), ChartError> {
     let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
+    let tmp = dir.join(format!(".{name}.partial"));
     let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
