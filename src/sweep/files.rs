@@ -129,12 +129,12 @@ impl Outputs {
 pub fn finish(
     work: &Path,
     target: &Target,
-    base: &Scenario,
+    scenario_toml: String,
     plan: &Plan,
     manifest: &Manifest,
 ) -> Result<String, SweepError> {
     let again = format!("delete {} to run the sweep afresh", work.display());
-    let markdown = finish_files(work, base.to_toml(), plan.paths.clone(), manifest, &again)?;
+    let markdown = finish_files(work, scenario_toml, plan.paths.clone(), manifest, &again)?;
     let _ = fs::remove_file(work.join(STATE));
     atomic::place(target, work).map_err(io_at(target.dir()))?;
     Ok(markdown)

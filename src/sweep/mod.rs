@@ -143,11 +143,13 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 /// The identity of a sweep of `base` (resolved, sweep included).
-pub fn manifest(base: &Scenario, plan: &Plan, shard: Shard) -> Manifest {
+/// `scenario_toml` is what the sweep's `scenario.toml` holds
+/// ([`Plan::resolved_toml`]), so a merge can check each shard's file against its hash.
+pub fn manifest(base: &Scenario, scenario_toml: &str, plan: &Plan, shard: Shard) -> Manifest {
     let (start, end) = shard.slice(plan.runs());
     Manifest {
         name: base.name.clone(),
-        hash: format!("{:016x}", fnv1a(base.to_toml().as_bytes())),
+        hash: format!("{:016x}", fnv1a(scenario_toml.as_bytes())),
         runs: plan.runs(),
         shard,
         start,
@@ -194,7 +196,10 @@ pub fn run(
     target: &Target,
     progress: Progress,
 ) -> Result<Outcome, SweepError> {
-    let manifest = manifest(base, plan, shard);
+    let scenario_toml = plan
+        .resolved_toml(base)
+        .map_err(|e| SweepError::Input(e.to_string()))?;
+    let manifest = manifest(base, &scenario_toml, plan, shard);
     let work = files::work_dir(target);
     let mut state = match files::read_state(&work)? {
         Some(old) if old.manifest == manifest => old,
@@ -271,7 +276,7 @@ pub fn run(
         writer.join().expect("the sweep's writing thread panicked")
     })?;
     drop(out);
-    let summary_markdown = files::finish(&work, target, base, plan, &manifest)?;
+    let summary_markdown = files::finish(&work, target, scenario_toml, plan, &manifest)?;
     Ok(Outcome {
         dir: target.dir().to_path_buf(),
         runs_done_now: (end - start) - resumed_from,
