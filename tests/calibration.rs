@@ -92,9 +92,9 @@ fn targets_from_truth() -> Vec<Target> {
         t.tolerance = 2.0 * (p * (1.0 - p) / n as f64).sqrt();
         targets.push(t);
     };
-    add(Metric::Retention, None, decisions);
-    add(Metric::HostageShare, None, decisions);
-    add(Metric::SatisfiedDefectorShare, None, defections);
+    add(Metric::Run("retention"), None, decisions);
+    add(Metric::Run("hostage_share"), None, decisions);
+    add(Metric::Run("satisfied_defector_share"), None, defections);
     for cs in [2.0, 3.0, 4.0] {
         let n = results.curve[results.bins.index(cs)].observations;
         add(Metric::CurveRetention, Some(cs), n);
@@ -104,7 +104,7 @@ fn targets_from_truth() -> Vec<Target> {
 
 fn cs_target() -> Target {
     Target {
-        metric: Metric::MeanCs,
+        metric: Metric::Run("mean_cs"),
         cs: None,
         firm: None,
         group: None,

@@ -1371,3 +1371,28 @@ fn the_complete_example_in_the_docs_is_valid_and_warns_of_nothing() {
         read.scenario.warnings()
     );
 }
+
+#[test]
+fn every_metric_of_the_table_is_in_summary_json_under_its_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("m");
+    run_scenario(
+        &Path::new(SCENARIOS).join("competitive.toml"),
+        &out,
+        &["--set", "customers=1000", "--set", "periods=3"],
+        &[],
+    );
+    let summary = read_json(&out.join("summary.json"));
+    for m in loyalsim::report::metrics::run() {
+        let v = &summary[m.name];
+        assert!(v.is_number() || v.is_null(), "{}: {v}", m.name);
+    }
+    let firms = summary["firms"].as_object().unwrap();
+    assert!(!firms.is_empty());
+    for (firm, entry) in firms {
+        for m in loyalsim::report::metrics::firm() {
+            let v = &entry[m.name];
+            assert!(v.is_number() || v.is_null(), "{firm} {}: {v}", m.name);
+        }
+    }
+}

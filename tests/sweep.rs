@@ -79,10 +79,16 @@ fn sweeps_are_identical_for_any_thread_count_and_when_sharded_and_merged() {
     // Every run appears once, with its seed and swept values.
     let text = fs::read_to_string(one.join("sweep.csv")).unwrap();
     let mut lines = text.lines();
+    let metric_names: Vec<&str> = loyalsim::report::metrics::run()
+        .iter()
+        .map(|m| m.name)
+        .collect();
     assert_eq!(
         lines.next().unwrap(),
-        "run,point,replicate,seed,constraint.r,firms.0.price,decisions,defections,retention,\
-         correlation_cs_staying,satisfied_defector_share,hostage_share,mean_r_eff"
+        format!(
+            "run,point,replicate,seed,constraint.r,firms.0.price,{}",
+            metric_names.join(",")
+        )
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 24);

@@ -85,22 +85,13 @@ pub struct Parameter {
     pub start: Option<f64>,
 }
 
-/// The figures a target can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The figures a target can name: any market metric of the metric table
+/// (src/report/metrics.rs, by its name), or a figure with a parameter (a curve bin, a
+/// firm, a complaint group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {
-    /// Share of decisions (customer-periods at a firm) that stayed: summary.json's `retention`.
-    Retention,
-    /// Correlation of CS with staying over every decision.
-    CorrelationCsStaying,
-    /// Mercenaries / defections.
-    SatisfiedDefectorShare,
-    /// Hostages / decisions.
-    HostageShare,
-    /// Effective R over the run.
-    MeanREff,
-    /// Mean CS over every decision (after the period's experience).
-    MeanCs,
+    /// A market metric of the table: `retention`, `hostage_share`, `mean_cs`, …
+    Run(&'static str),
     /// Retention in the curve bin centred nearest `cs` (curve.csv's `retention`).
     CurveRetention,
     /// A firm's retention over the run (`firm`).
@@ -113,24 +104,69 @@ pub enum Metric {
 }
 
 impl Metric {
+    const WITH_PARAMETERS: [(&'static str, Metric); 4] = [
+        ("curve_retention", Metric::CurveRetention),
+        ("firm_retention", Metric::FirmRetention),
+        ("firm_share", Metric::FirmShare),
+        ("complaint_retention", Metric::ComplaintRetention),
+    ];
+
     /// The metric's name in target files.
     pub fn name(self) -> &'static str {
         match self {
-            Metric::Retention => "retention",
-            Metric::CorrelationCsStaying => "correlation_cs_staying",
-            Metric::SatisfiedDefectorShare => "satisfied_defector_share",
-            Metric::HostageShare => "hostage_share",
-            Metric::MeanREff => "mean_r_eff",
-            Metric::MeanCs => "mean_cs",
-            Metric::CurveRetention => "curve_retention",
-            Metric::FirmRetention => "firm_retention",
-            Metric::FirmShare => "firm_share",
-            Metric::ComplaintRetention => "complaint_retention",
+            Metric::Run(name) => name,
+            other => {
+                Metric::WITH_PARAMETERS
+                    .iter()
+                    .find(|(_, m)| *m == other)
+                    .expect("every metric with parameters is listed")
+                    .0
+            }
         }
+    }
+
+    /// The metric named `name`.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        crate::report::metrics::find(name)
+            .map(|m| Metric::Run(m.name))
+            .or_else(|| {
+                Metric::WITH_PARAMETERS
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, m)| *m)
+            })
+    }
+
+    /// Every name a target may use, for messages.
+    pub fn names() -> String {
+        let mut all: Vec<&str> = crate::report::metrics::run()
+            .iter()
+            .map(|m| m.name)
+            .collect();
+        all.extend(Metric::WITH_PARAMETERS.iter().map(|(n, _)| *n));
+        all.join(", ")
     }
 
     fn needs_firm(self) -> bool {
         matches!(self, Metric::FirmRetention | Metric::FirmShare)
+    }
+}
+
+impl Serialize for Metric {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Metric {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Metric::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown metric `{name}`: expected one of {}",
+                Metric::names()
+            ))
+        })
     }
 }
 
@@ -634,20 +670,9 @@ pub fn measure(target: &Target, s: &Scenario, results: &RunResults) -> Option<f6
         s.firms.iter().position(|f| f.name == name)
     };
     match target.metric {
-        Metric::Retention => report.headline().retention,
-        Metric::CorrelationCsStaying => report.headline().correlation_cs_staying,
-        Metric::SatisfiedDefectorShare => report.headline().satisfied_defector_share,
-        Metric::HostageShare => report.headline().hostage_share,
-        Metric::MeanREff => report.headline().mean_r_eff,
-        Metric::MeanCs => {
-            let (mut sum, mut n) = (0.0, 0u64);
-            for p in &results.periods {
-                for f in &p.firms {
-                    sum += f.sum_cs;
-                    n += f.customers;
-                }
-            }
-            (n > 0).then(|| sum / n as f64)
+        Metric::Run(name) => {
+            let m = crate::report::metrics::find(name)?;
+            (m.value)(&crate::report::metrics::Measured::of(&report))
         }
         Metric::CurveRetention => {
             let bin = results.curve.get(results.bins.index(target.cs?))?;
@@ -1274,12 +1299,12 @@ tolerance = 0.02
             tolerance: 1.0,
         };
         let all = [
-            target(Metric::Retention, None, None),
-            target(Metric::CorrelationCsStaying, None, None),
-            target(Metric::SatisfiedDefectorShare, None, None),
-            target(Metric::HostageShare, None, None),
-            target(Metric::MeanREff, None, None),
-            target(Metric::MeanCs, None, None),
+            target(Metric::Run("retention"), None, None),
+            target(Metric::Run("correlation_cs_staying"), None, None),
+            target(Metric::Run("satisfied_defector_share"), None, None),
+            target(Metric::Run("hostage_share"), None, None),
+            target(Metric::Run("mean_r_eff"), None, None),
+            target(Metric::Run("mean_cs"), None, None),
             target(Metric::CurveRetention, Some(3.0), None),
             target(Metric::FirmRetention, None, Some("B")),
             target(Metric::FirmShare, None, Some("A")),

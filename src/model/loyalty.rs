@@ -8,6 +8,50 @@
 
 use crate::scenario::{Interpolation, Loyalty};
 
+/// The three zones of the satisfaction scale (Jones & Sasser): defection, indifference
+/// and affection, split at two values of CS.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Zones {
+    /// CS where the zone of defection ends and the zone of indifference begins.
+    pub indifference: f64,
+    /// CS where the zone of affection begins.
+    pub affection: f64,
+}
+
+impl Zones {
+    /// Names of the zones, in [`Zones::index`] order.
+    pub const NAMES: [&'static str; 3] = ["defection", "indifference", "affection"];
+
+    /// The zones of a loyalty curve: the breakpoints of a `zones` curve; the `logistic`
+    /// and `table` families have none, so theirs are the `zones` family's defaults.
+    pub fn of(loyalty: &Loyalty) -> Zones {
+        let from = |l: &Loyalty| match l {
+            Loyalty::Zones { breakpoints, .. } if breakpoints.len() == 2 => Some(Zones {
+                indifference: breakpoints[0],
+                affection: breakpoints[1],
+            }),
+            _ => None,
+        };
+        from(loyalty)
+            .or_else(|| from(&Loyalty::default()))
+            .unwrap_or(Zones {
+                indifference: 2.5,
+                affection: 4.0,
+            })
+    }
+
+    /// 0, 1 or 2: the zone of `cs`; a value on a breakpoint belongs to the higher zone.
+    pub fn index(&self, cs: f64) -> usize {
+        if cs < self.indifference {
+            0
+        } else if cs < self.affection {
+            1
+        } else {
+            2
+        }
+    }
+}
+
 /// Most points of a piecewise linear curve kept in a [`Polyline`].
 pub const POLYLINE_POINTS: usize = 8;
 

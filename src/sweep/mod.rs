@@ -33,6 +33,7 @@ use crate::parameter::Plan;
 use crate::report::RunReport;
 use crate::report::atomic::Target;
 use crate::report::columns::{self, Cell};
+use crate::report::metrics;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,17 +48,6 @@ type RunRows = (Vec<u8>, Vec<u8>);
 
 /// Runs per batch: finished runs are committed to disk at least this often.
 const BATCH: u64 = 16;
-
-/// The metrics of a run, in `sweep.csv` order.
-pub const METRICS: [&str; 7] = [
-    "decisions",
-    "defections",
-    "retention",
-    "correlation_cs_staying",
-    "satisfied_defector_share",
-    "hostage_share",
-    "mean_r_eff",
-];
 
 /// Which slice of the runs a process does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -394,16 +384,8 @@ fn one_run(
         run.seed.to_string(),
     ];
     prefix.extend(plan.points[run.point as usize].iter().map(Plan::cell));
-    let h = report.headline();
-    let metrics = [
-        Cell::Int(h.decisions),
-        Cell::Int(h.defections),
-        Cell::Float(h.retention),
-        Cell::Float(h.correlation_cs_staying),
-        Cell::Float(h.satisfied_defector_share),
-        Cell::Float(h.hostage_share),
-        Cell::Float(h.mean_r_eff),
-    ];
+    let measured = metrics::Measured::of(&report);
+    let metric_cells: Vec<Cell> = metrics::run().iter().map(|m| m.cell(&measured)).collect();
     // The prefix in CSV form once, then each record's cells appended to it (the `csv`
     // crate's bytes, without a string per cell).
     let mut prefix_csv = Vec::new();
@@ -412,7 +394,7 @@ fn one_run(
         prefix_csv.push(b',');
     }
     let mut row = Vec::new();
-    columns::push_csv_record(&mut row, &prefix_csv, metrics.into_iter());
+    columns::push_csv_record(&mut row, &prefix_csv, metric_cells.into_iter());
     let cols = columns::timeseries();
     let mut series = Vec::new();
     for r in report.timeseries_rows() {
@@ -431,7 +413,7 @@ pub fn headers(plan: &Plan) -> (Vec<String>, Vec<String>) {
     let sweep = prefix
         .iter()
         .cloned()
-        .chain(METRICS.iter().map(|m| m.to_string()))
+        .chain(metrics::run().iter().map(|m| m.name.to_string()))
         .collect();
     let series = prefix
         .iter()

@@ -4,8 +4,8 @@
 //! summary needs memory for one point at a time, and a merged sweep's summary is the
 //! same bytes as a single process's: both read the same `sweep.csv` in the same order.
 
-use super::METRICS;
 use crate::report::columns::Cell;
+use crate::report::metrics;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -93,7 +93,7 @@ pub fn write(
     let mut head: Vec<String> = vec!["point".into()];
     head.extend(paths.iter().cloned());
     head.push("runs".into());
-    for m in METRICS {
+    for m in metrics::run().iter().map(|m| m.name) {
         for s in ["mean", "sd", "ci_low", "ci_high"] {
             head.push(format!("{m}_{s}"));
         }
@@ -130,7 +130,7 @@ pub fn write(
                 point.clone(),
                 values,
                 0,
-                vec![Stat::default(); METRICS.len()],
+                vec![Stat::default(); metrics::run().len()],
             )
         });
         c.2 += 1;
@@ -157,7 +157,12 @@ pub fn write(
 pub fn markdown(name: &str, paths: &[String], points: &[PointSummary], runs: u64) -> String {
     let pct = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{:.1}%", 100.0 * v));
     let num = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.3}"));
-    let idx = |m: &str| METRICS.iter().position(|x| *x == m).expect("a metric");
+    let idx = |m: &str| {
+        metrics::run()
+            .iter()
+            .position(|x| x.name == m)
+            .expect("a metric")
+    };
     let mut out = format!(
         "# {name}: sweep summary\n\n{runs} runs, {} points; means over replications, \
          95% t-interval for retention.\n\n",

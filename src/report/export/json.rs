@@ -4,6 +4,7 @@
 use super::Exporter;
 use crate::model::CustomerType;
 use crate::report::RunReport;
+use crate::report::metrics::{self, Measured};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
 
@@ -36,6 +37,7 @@ pub fn summary(report: &RunReport) -> Value {
         }
     }
     let i = s.economics.discount_rate;
+    let measured = Measured::of(report);
     let totals = report.firm_totals();
     let mut firms = Map::new();
     for (j, (f, t)) in s.firms.iter().zip(&totals).enumerate() {
@@ -46,33 +48,34 @@ pub fn summary(report: &RunReport) -> Value {
             .get(j)
             .copied()
             .unwrap_or(0);
-        let clv_simulated = (cohort > 0).then(|| t.cohort_value / cohort as f64);
         let cohort_retention =
             (t.cohort_decisions > 0).then(|| t.cohort_stays as f64 / t.cohort_decisions as f64);
         let closed = |r: f64| f.margin * r / (1.0 + i - r);
-        firms.insert(
-            f.name.clone(),
-            json!({
-                "decisions": t.customers,
-                "retention": number(retention),
-                "gross_adds": t.acquisitions,
-                "churn": t.defections,
-                "net_adds": t.acquisitions as i64 - t.defections as i64,
-                "revenue": t.revenue,
-                "margin": t.margin,
-                "acquisition_spend": t.acquisition_spend,
-                "retention_spend": t.retention_spend,
-                "profit": t.profit(),
-                "complaints": t.complaints,
-                "wom_positive": t.wom_positive,
-                "wom_negative": t.wom_negative,
-                "initial_customers": cohort,
-                "cohort_retention": number(cohort_retention),
-                "clv_simulated": number(clv_simulated),
-                "clv_closed_form": number(retention.map(closed)),
-                "clv_closed_form_at_cohort_retention": number(cohort_retention.map(closed)),
-            }),
-        );
+        let mut entry = json!({
+            "decisions": t.customers,
+            "gross_adds": t.acquisitions,
+            "churn": t.defections,
+            "revenue": t.revenue,
+            "margin": t.margin,
+            "acquisition_spend": t.acquisition_spend,
+            "retention_spend": t.retention_spend,
+            "profit": t.profit(),
+            "complaints": t.complaints,
+            "wom_positive": t.wom_positive,
+            "wom_negative": t.wom_negative,
+            "initial_customers": cohort,
+            "cohort_retention": number(cohort_retention),
+            "clv_closed_form": number(retention.map(closed)),
+            "clv_closed_form_at_cohort_retention": number(cohort_retention.map(closed)),
+        });
+        let e = entry.as_object_mut().expect("an object");
+        for m in metrics::firm() {
+            e.insert(
+                m.name.into(),
+                metrics::json(m.unit, (m.value)(&measured, j)),
+            );
+        }
+        firms.insert(f.name.clone(), entry);
     }
     let complaints: Vec<Value> = report
         .complaint_rows()
@@ -105,7 +108,7 @@ pub fn summary(report: &RunReport) -> Value {
                 .map(move |e| json!({"period": p.period, "event": e}))
         })
         .collect();
-    json!({
+    let mut out = json!({
         "name": s.name,
         "seed": s.seed,
         "periods": s.periods,
@@ -114,13 +117,6 @@ pub fn summary(report: &RunReport) -> Value {
         "elapsed_s": report.elapsed.as_secs_f64(),
         "steps_per_s": report.steps_per_s(),
         "threads": report.threads,
-        "decisions": h.decisions,
-        "defections": h.defections,
-        "retention": number(h.retention),
-        "correlation_cs_staying": number(h.correlation_cs_staying),
-        "satisfied_defector_share": number(h.satisfied_defector_share),
-        "hostage_share": number(h.hostage_share),
-        "mean_r_eff": number(h.mean_r_eff),
         "types": types,
         "final_customers": final_customers,
         "firms": firms,
@@ -130,7 +126,13 @@ pub fn summary(report: &RunReport) -> Value {
         "network_edges": report.results.network_edges,
         "warnings": report.warnings,
         "scenario": serde_json::to_value(s.to_shown_table()).expect("scenarios serialise"),
-    })
+    });
+    // The market metrics, each under its name (src/report/metrics.rs).
+    let obj = out.as_object_mut().expect("an object");
+    for m in metrics::run() {
+        obj.insert(m.name.into(), metrics::json(m.unit, (m.value)(&measured)));
+    }
+    out
 }
 
 impl Exporter for Summary {
