@@ -14,6 +14,7 @@ pub mod model;
 pub mod parameter;
 pub mod report;
 pub mod scenario;
+pub mod sensitivity;
 pub mod sweep;
 
 pub use engine::{RunResults, Simulation};
