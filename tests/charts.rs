@@ -604,6 +604,22 @@ fn bad_plot_input_is_refused_in_one_line() {
         ],
         &["--metric profit"],
     );
+    // A table too large to draw from in memory is refused before it is read: here a
+    // terabyte, sparse on disk.
+    let big = tmp.path().join("big");
+    small_run("monopoly", &big, &["--no-charts"]);
+    let table = fs::OpenOptions::new()
+        .write(true)
+        .open(big.join("timeseries.csv"))
+        .unwrap();
+    table.set_len(1 << 40).unwrap();
+    drop(table);
+    let start = std::time::Instant::now();
+    assert_refused(
+        &[OsStr::new("plot"), big.as_os_str()],
+        &["timeseries.csv", "1099511.6 MB", "fit in memory", "GiB"],
+    );
+    assert!(start.elapsed().as_secs() < 10, "read the table?");
     // A table that lost a column is named with the column.
     let curve = run.join("curve.csv");
     let text = fs::read_to_string(&curve).unwrap();

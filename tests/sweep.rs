@@ -257,6 +257,41 @@ fn assert_refused_at_once(args: &[&str], needles: &[&str], out: &Path) {
 }
 
 #[test]
+fn a_sweep_point_too_large_for_memory_is_refused_before_any_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // Point 2 has 4,294,967,295 customers, each with a thousand neighbours: some
+    // 17 TB, more than any machine has; the base scenario is small.
+    let args = [
+        "sweep",
+        FIXTURE,
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "word_of_mouth.network=\"random\"",
+        "--set",
+        "word_of_mouth.degree=1000",
+        "--set",
+        "sweep.vary.0.path=customers",
+        "--set",
+        "sweep.vary.0.values=[600, 4294967295]",
+    ];
+    assert_refused_at_once(
+        &args,
+        &[
+            "sweep point 2",
+            "customers",
+            "4294967295",
+            "word_of_mouth.degree = 1000",
+            "fits in memory",
+            "GiB",
+        ],
+        &out,
+    );
+}
+
+#[test]
 fn designs_of_billions_of_points_are_refused_at_once() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");

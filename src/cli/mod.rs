@@ -218,22 +218,28 @@ pub fn load(args: &ScenarioArgs) -> Result<Scenario, Error> {
     if let Some(seed) = args.seed {
         overrides.push(Override::seed(seed));
     }
-    let (scenario, source) = match &args.scenario {
-        Some(path) => (
-            Scenario::load(path, &overrides)?,
-            path.display().to_string(),
-        ),
-        None => (
-            Scenario::parse(SHOWCASE, "showcase (built in)", &overrides)?,
-            "showcase (built in)".to_string(),
-        ),
+    let scenario = match &args.scenario {
+        Some(path) => Scenario::load(path, &overrides)?,
+        None => Scenario::parse(SHOWCASE, SHOWCASE_NAME, &overrides)?,
     };
-    memory::check(&scenario, &source)?;
+    memory::check(&scenario, &source_name(args))?;
     Ok(scenario)
+}
+
+const SHOWCASE_NAME: &str = "showcase (built in)";
+
+/// How messages name the scenario the arguments name.
+fn source_name(args: &ScenarioArgs) -> String {
+    args.scenario
+        .as_ref()
+        .map_or(SHOWCASE_NAME.to_string(), |p| p.display().to_string())
 }
 
 fn run_scenario(args: RunArgs) -> Result<(), Error> {
     let scenario = load(&args.scenario)?;
+    if !args.no_charts {
+        memory::check_with_charts(&scenario, &source_name(&args.scenario))?;
+    }
     let threads = thread_count(args.threads)?;
     let pool = thread_pool(threads)?;
     let out = args
@@ -333,6 +339,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
         only: args.only.clone(),
         metric: args.metric.clone(),
     };
+    memory::check_plot(&args.dirs, options.size)?;
     if let [dir] = &args.dirs[..] {
         let out = args.out.clone().unwrap_or_else(|| dir.clone());
         let drawn = chart::draw_run(dir, &out, &options).map_err(chart_error)?;
