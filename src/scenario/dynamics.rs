@@ -268,7 +268,7 @@ impl Event {
         }
     }
 
-    /// A short label for `timeseries.csv` and charts; its numbers in [`compact`] form.
+    /// A short label for `timeseries.csv` and charts; its numbers as `compact` writes them.
     pub fn label(&self) -> String {
         match self {
             Event::Enter { firm, .. } => format!("{firm} enters"),

@@ -5,6 +5,13 @@
 //! Charts place everything in pixels computed from measured text, rather than letting
 //! plotters guess label areas, so nothing is clipped or overlaps at any size. Plotters
 //! is used for coordinates and for drawing series clipped to the data area.
+//!
+//! Texts come from users (firm names, event labels, --title, varied values) and may be
+//! of any length: a text too wide for its room goes on in a further line where the
+//! layout has one ([`wrap`]) and otherwise ends in "…" ([`fit`]); what has no room at
+//! all is left out, and each place says which and why. Legends and event labels take at
+//! most a quarter of the figure's height each, so the data always keeps its room. No
+//! placement may panic: ranges that can be empty use [`within`], not `clamp`.
 
 use super::style::{Style, line, palette, pt};
 use plotters::coord::Shift;
