@@ -295,7 +295,7 @@ fn a_run_with_complaints_draws_the_complaint_ordering_and_plot_redraws_it() {
 }
 
 #[test]
-fn the_complaints_chart_of_a_run_without_complaints_says_why_it_is_not_drawn() {
+fn the_complaints_chart_of_a_run_without_complaints_is_refused_saying_why() {
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path().join("run");
     small_run("monopoly", &run, &["--no-charts"]);
@@ -305,11 +305,14 @@ fn the_complaints_chart_of_a_run_without_complaints_says_why_it_is_not_drawn() {
         OsStr::new("--chart"),
         OsStr::new("complaints"),
     ]));
+    // Asked for by name and not drawable: an error saying why.
     let context = describe("plot --chart complaints", &out);
-    assert!(out.status.success(), "{context}");
+    assert_eq!(out.status.code(), Some(2), "{context}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("no complaints chart") && stderr.contains("complaints.rate = 0"),
+        stderr.contains("--chart complaints")
+            && stderr.contains("no complaints chart")
+            && stderr.contains("complaints.rate = 0"),
         "{context}"
     );
     assert!(
@@ -450,9 +453,10 @@ fn comparison_charts_label_runs_by_what_differs() {
     );
     assert_svg(&out.join("heatmap.svg"), &["none", "strong", "3.0", "5.0"]);
 
-    // One parameter varied: the legend names it once, the heatmap is left out.
+    // One parameter varied: the legend names it once, the heatmap is left out, saying
+    // why.
     let one = tmp.path().join("one");
-    ok(&[
+    let out = ok(&[
         OsStr::new("plot"),
         dirs[0].as_os_str(),
         dirs[2].as_os_str(),
@@ -464,6 +468,31 @@ fn comparison_charts_label_runs_by_what_differs() {
         &["constraint.r:", "none", "strong"],
     );
     assert!(!one.join("heatmap.png").exists());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no heatmap: needs exactly two"), "{stderr}");
+
+    // Asked for by name, the heatmap that cannot be drawn is an error, and nothing is
+    // drawn.
+    let asked = tmp.path().join("asked");
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            dirs[0].as_os_str(),
+            dirs[2].as_os_str(),
+            OsStr::new("--chart"),
+            OsStr::new("heatmap"),
+            OsStr::new("--chart"),
+            OsStr::new("retention_curves"),
+            OsStr::new("--out"),
+            asked.as_os_str(),
+        ],
+        &[
+            "--chart heatmap",
+            "needs exactly two",
+            "found 1 (constraint.r)",
+        ],
+    );
+    assert!(!asked.exists(), "a refused plot drew charts");
 }
 
 #[test]
@@ -533,6 +562,18 @@ fn bad_plot_input_is_refused_in_one_line() {
         ],
         &["--size", "huge"],
     );
+    // Sizes that would take gigabytes, or leave no room for anything, name the limits.
+    for size in ["100000x100000", "10x10", "8001x8000"] {
+        assert_refused(
+            &[
+                OsStr::new("plot"),
+                r,
+                OsStr::new("--size"),
+                OsStr::new(size),
+            ],
+            &["--size", size, "400x300 to 8000x8000"],
+        );
+    }
     assert_refused(
         &[
             OsStr::new("plot"),
@@ -563,6 +604,22 @@ fn bad_plot_input_is_refused_in_one_line() {
         ],
         &["--metric profit"],
     );
+    // A table too large to draw from in memory is refused before it is read: here a
+    // terabyte, sparse on disk.
+    let big = tmp.path().join("big");
+    small_run("monopoly", &big, &["--no-charts"]);
+    let table = fs::OpenOptions::new()
+        .write(true)
+        .open(big.join("timeseries.csv"))
+        .unwrap();
+    table.set_len(1 << 40).unwrap();
+    drop(table);
+    let start = std::time::Instant::now();
+    assert_refused(
+        &[OsStr::new("plot"), big.as_os_str()],
+        &["timeseries.csv", "1099511.6 MB", "fit in memory", "GiB"],
+    );
+    assert!(start.elapsed().as_secs() < 10, "read the table?");
     // A table that lost a column is named with the column.
     let curve = run.join("curve.csv");
     let text = fs::read_to_string(&curve).unwrap();
@@ -571,5 +628,130 @@ fn bad_plot_input_is_refused_in_one_line() {
     assert!(
         !names(&run).iter().any(|n| n.ends_with(".png")),
         "a refused plot drew charts"
+    );
+}
+
+/// A market of two firms, A and `b`, over 12 periods, with `events` (TOML).
+fn two_firms(b: &str, events: &str) -> String {
+    format!(
+        "name = \"events\"\nseed = 1\nperiods = 12\ncustomers = 2000\n\
+         [[segments]]\nname = \"s\"\n[[firms]]\nname = \"A\"\n[[firms]]\nname = \"{b}\"\n{events}"
+    )
+}
+
+/// The texts of an SVG, in document order.
+fn svg_texts(path: &Path) -> Vec<String> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path:?}: {e}"));
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{path:?} is not well-formed XML: {e}"));
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect()
+}
+
+/// Runs `scenario` (TOML text) into `dir/run` with its charts, redraws them with
+/// `plot` into `dir/again`, and checks both drew every chart of the run, the same
+/// bytes; returns the texts of `timeseries.svg` and `types.svg`.
+fn run_and_plot(scenario: &str, dir: &Path) -> Vec<String> {
+    fs::create_dir_all(dir).unwrap();
+    let file = dir.join("scenario.input.toml");
+    fs::write(&file, scenario).unwrap();
+    let run = dir.join("run");
+    ok(&[
+        OsStr::new("run"),
+        file.as_os_str(),
+        OsStr::new("-q"),
+        OsStr::new("--out"),
+        run.as_os_str(),
+    ]);
+    let again = dir.join("again");
+    ok(&[
+        OsStr::new("plot"),
+        run.as_os_str(),
+        OsStr::new("-q"),
+        OsStr::new("--out"),
+        again.as_os_str(),
+    ]);
+    for chart in RUN_CHARTS {
+        for ext in ["png", "svg"] {
+            let f = format!("{chart}.{ext}");
+            let bytes = fs::read(run.join(&f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            assert!(bytes == fs::read(again.join(&f)).unwrap(), "{f} differs");
+        }
+        assert_png(&run.join(format!("{chart}.png")), 1600, 1000);
+    }
+    // Events are marked on the timeseries and the types chart both.
+    let mut texts = svg_texts(&run.join("timeseries.svg"));
+    texts.extend(svg_texts(&run.join("types.svg")));
+    texts
+}
+
+#[test]
+fn six_events_in_one_period_each_get_a_label() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fields = [
+        "price",
+        "value.product",
+        "value.service",
+        "value.personnel",
+        "value.image",
+        "inconsistency",
+    ];
+    let events: String = fields
+        .iter()
+        .map(|f| {
+            format!("[[events]]\nperiod = 5\nkind = \"firm\"\nfirm = \"A\"\nfield = \"{f}\"\nvalue = 1.5\n")
+        })
+        .collect();
+    let texts = run_and_plot(&two_firms("B", &events), tmp.path());
+    for f in fields {
+        let label = format!("A {f} = 1.5");
+        let n = texts.iter().filter(|t| **t == label).count();
+        assert_eq!(n, 2, "{label:?} in {texts:?}");
+    }
+}
+
+#[test]
+fn an_exit_of_a_firm_with_a_long_name_is_labelled_in_full() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A hundred of the widest letters: wider than the chart on one line.
+    let name = "W".repeat(100);
+    let exit = format!("[[events]]\nperiod = 5\nkind = \"exit\"\nfirm = \"{name}\"\n");
+    let texts = run_and_plot(&two_firms(&name, &exit), &tmp.path().join("100"));
+    assert!(!texts.iter().any(|t| t.contains('…')), "{texts:?}");
+    let all = texts.concat();
+    assert!(all.contains(&format!("{name} exits")), "{texts:?}");
+
+    // A name of 120 characters in the tables (as a results folder written before names
+    // were limited may hold): plot draws it.
+    let run = tmp.path().join("100/run");
+    let long = "N".repeat(120);
+    let path = run.join("timeseries.csv");
+    let text = fs::read_to_string(&path).unwrap().replace(&name, &long);
+    fs::write(&path, text).unwrap();
+    let out = tmp.path().join("120");
+    ok(&[
+        OsStr::new("plot"),
+        run.as_os_str(),
+        OsStr::new("-q"),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ]);
+    assert_png(&out.join("timeseries.png"), 1600, 1000);
+    let all = svg_texts(&out.join("timeseries.svg")).concat();
+    assert!(all.contains(&format!("{long} exits")), "{all}");
+}
+
+#[test]
+fn an_event_value_of_1e_308_is_labelled_compactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let event = "[[events]]\nperiod = 5\nkind = \"firm\"\nfirm = \"A\"\nfield = \"price\"\nvalue = 1e-308\n";
+    let texts = run_and_plot(&two_firms("B", event), tmp.path());
+    assert!(texts.contains(&"A price = 1e-308".to_string()), "{texts:?}");
+    let csv = fs::read_to_string(tmp.path().join("run/timeseries.csv")).unwrap();
+    assert!(
+        csv.contains(",A price = 1e-308"),
+        "the label in timeseries.csv"
     );
 }

@@ -152,12 +152,16 @@ fn negative_word_of_mouth_lowers_retention_of_the_firm_talked_about() {
         "word_of_mouth.satisfaction_weight=0.8",
     ];
     let talk = shipped("word_of_mouth", &loud);
-    let quiet_sets: Vec<&str> = loud
-        .iter()
-        .copied()
-        .chain(["word_of_mouth.network=none"])
-        .collect();
-    let quiet = shipped("word_of_mouth", &quiet_sets);
+    // The same market without a network (a weight given with no network would change
+    // nothing, and is refused).
+    let quiet = shipped(
+        "word_of_mouth",
+        &[
+            "customers=40000",
+            "periods=30",
+            "word_of_mouth.network=none",
+        ],
+    );
     let uneven = firm(&talk, "Uneven");
     let (with, without) = (run(&talk), run(&quiet));
     let heard_negative: u64 = with

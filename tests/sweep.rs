@@ -427,3 +427,115 @@ fn out_naming_a_file_or_someone_s_folder_is_refused_before_anything_runs() {
     let o = merge(&good, &good[1]);
     assert_refused("merge --out a shard", &o, &["is shard 2/3"]);
 }
+
+/// `loyalsim ARGS` with its address space limited to 2 GiB where a shell can do it, so
+/// that a plan that allocates tens of gigabytes aborts rather than being refused; and
+/// how long it took.
+fn limited(args: &[&str]) -> (Output, Duration) {
+    let start = Instant::now();
+    let bin = env!("CARGO_BIN_EXE_loyalsim");
+    let out = if cfg!(unix) && Path::new("/bin/sh").exists() {
+        Command::new("/bin/sh")
+            .arg("-c")
+            .arg("ulimit -v 2097152 && exec \"$0\" \"$@\"")
+            .arg(bin)
+            .args(args)
+            .output()
+    } else {
+        Command::new(bin).args(args).output()
+    }
+    .expect("the binary runs");
+    (out, start.elapsed())
+}
+
+/// Asserts a refusal in one line naming every needle, within a few seconds, before
+/// anything was written.
+fn assert_refused_at_once(args: &[&str], needles: &[&str], out: &Path) {
+    let (o, took) = limited(args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: should mention {n:?}: {err}");
+    }
+    assert!(took < Duration::from_secs(5), "{args:?}: took {took:?}");
+    assert!(!out.exists(), "{args:?}: wrote {out:?}");
+    let partial = out.with_file_name(".out.sweep-partial");
+    assert!(!partial.exists(), "{args:?}: started a work folder");
+}
+
+#[test]
+fn a_sweep_point_too_large_for_memory_is_refused_before_any_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // Point 2 has 4,294,967,295 customers, each with a thousand neighbours: some
+    // 17 TB, more than any machine has; the base scenario is small.
+    let args = [
+        "sweep",
+        FIXTURE,
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "word_of_mouth.network=\"random\"",
+        "--set",
+        "word_of_mouth.degree=1000",
+        "--set",
+        "sweep.vary.0.path=customers",
+        "--set",
+        "sweep.vary.0.values=[600, 4294967295]",
+    ];
+    assert_refused_at_once(
+        &args,
+        &[
+            "sweep point 2",
+            "customers",
+            "4294967295",
+            "word_of_mouth.degree = 1000",
+            "fits in memory",
+            "GiB",
+        ],
+        &out,
+    );
+}
+
+#[test]
+fn designs_of_billions_of_points_are_refused_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let range = "{ path = \"firms.0.price\", from = 2.0, to = 4.0, steps = 4000000000 }";
+    let ranged = format!("sweep.vary=[{range}]");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--set", "sweep.vary.1.steps=4000000000"],
+            "sweep.vary[1].steps",
+        ),
+        (
+            &["--set", "sweep.design=\"zip\"", "--set", &ranged],
+            "sweep.vary[0].steps",
+        ),
+        (
+            &[
+                "--set",
+                "sweep.design=\"random\"",
+                "--set",
+                "sweep.samples=4000000000",
+            ],
+            "sweep.samples",
+        ),
+        (
+            &[
+                "--set",
+                "sweep.design=\"latin_hypercube\"",
+                "--set",
+                "sweep.samples=4000000000",
+            ],
+            "sweep.samples",
+        ),
+    ];
+    for (extra, field) in cases {
+        let mut args = vec!["sweep", FIXTURE, "--quiet", "--out", out.to_str().unwrap()];
+        args.extend(extra);
+        assert_refused_at_once(&args, &[field, "4000000000", "100000000 runs"], &out);
+    }
+}

@@ -329,6 +329,9 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         warn(&warnings);
     }
     let scenario = read.scenario;
+    if !args.no_charts {
+        memory::check_with_charts(&scenario, &source)?;
+    }
     let threads = thread_count(args.threads)?;
     let pool = thread_pool(threads)?;
     let out = args
@@ -430,6 +433,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
         only: args.only.clone(),
         metric: args.metric.clone(),
     };
+    memory::check_plot(&args.dirs, options.size)?;
     if let [dir] = &args.dirs[..] {
         let out = args.out.clone().unwrap_or_else(|| dir.clone());
         let _lock = claim_folder(&out)?;

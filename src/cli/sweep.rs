@@ -1,8 +1,9 @@
 //! `loyalsim sweep` and `loyalsim merge`.
 
 use super::{ScenarioArgs, claim, memory};
+use crate::engine;
 use crate::error::Error;
-use crate::parameter::Plan;
+use crate::parameter::{self, Plan};
 use crate::scenario::{self, Override, Read, ScenarioError, Unused};
 use crate::sweep::{self, Shard, SweepError};
 use clap::Args;
@@ -154,11 +155,83 @@ fn ranges(points: &[u64]) -> String {
     )
 }
 
+/// Checks that each run of the slice `runs` (this process's) fits in memory alone, as
+/// `loyalsim run` would check it, and `threads` of them at once, since each thread
+/// runs one. (Points outside the slice are run, and checked, by another shard.)
+fn check_memory(
+    plan: &Plan,
+    base: &toml::Table,
+    (start, end): (u64, u64),
+    threads: usize,
+) -> Result<(), Error> {
+    let reps = plan.replications as u64;
+    let have = memory::available_bytes();
+    let mut at_once = memory::AtOnce::new(threads);
+    for point in 0..plan.points.len() as u64 {
+        let run = plan.run(point * reps);
+        let scenario = plan.scenario(base, &run).map_err(|e| {
+            let detail = match e {
+                ScenarioError::Override {
+                    assignment,
+                    message,
+                } => format!("sweep.vary {assignment}: {message}"),
+                other => other.to_string(),
+            };
+            Error::Usage(format!("sweep point {point}: {detail}"))
+        })?;
+        let mine = (point * reps).max(start)..(point * reps + reps).min(end);
+        if !mine.is_empty() {
+            memory::check_against(&scenario, &format!("sweep point {point}"), have)?;
+            at_once.add(
+                point,
+                engine::memory_estimate(&scenario),
+                mine.end - mine.start,
+            );
+        }
+    }
+    let (runs, need) = at_once.together();
+    if let (Some(have), Some((point, largest))) = (have, at_once.largest())
+        && runs > 1
+        && need > have
+    {
+        return Err(Error::Usage(format!(
+            "--threads {threads}: {runs} runs at once need about {} (sweep point {point} \
+             alone about {}), {} is available: expected fewer threads (--threads 1 runs one \
+             at a time) or smaller points",
+            memory::gib(need),
+            memory::gib(largest),
+            memory::gib(have)
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a plan whose points alone would not fit in memory, before they are made.
+fn check_plan(spec: &parameter::Sweep, base: &crate::scenario::Scenario) -> Result<(), Error> {
+    let points = Plan::size(spec).map_err(|e| Error::Usage(e.to_string()))?;
+    let point = crate::scenario::Scenario {
+        sweep: None,
+        ..base.clone()
+    };
+    let need = Plan::estimate_bytes(spec, points)
+        .saturating_add(points.saturating_mul(sweep::bytes_per_point(&point, spec.vary.len())));
+    match memory::available_bytes() {
+        Some(have) if need > have => Err(Error::Usage(format!(
+            "sweep: {points} points: expected a design that fits in memory: its points \
+             alone need about {}, {} is available",
+            memory::gib(need),
+            memory::gib(have)
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The plan of a scenario's `[sweep]`, every point checked; returns the warnings.
 pub fn check(read: &Read, source: &str, args: &ScenarioArgs) -> Result<(Plan, Vec<String>), Error> {
     let Some(spec) = &read.scenario.sweep else {
         return Err(Error::Usage(format!("{source}: no [sweep] table")));
     };
+    check_plan(spec, &read.scenario)?;
     let plan = Plan::new(spec, read.scenario.seed).map_err(|e| Error::Usage(e.to_string()))?;
     let warnings = check_points(&plan, read, source, &super::overrides(args)?)?;
     Ok((plan, warnings))
@@ -177,6 +250,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
                 .map_or("the scenario".into(), |p| p.display().to_string())
         ))
     })?;
+    // Sizes first, from the spec alone: nothing of the plan is made before they pass.
+    check_plan(&spec, &base)?;
     let plan = Plan::new(&spec, base.seed).map_err(|e| Error::Usage(e.to_string()))?;
     let mut warnings = base.warnings();
     warnings.extend(check_points(
@@ -188,8 +263,14 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     if !args.quiet {
         super::warn(&warnings);
     }
-    memory::check(&base, &base.name)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let threads = super::thread_count(args.threads)?;
+    let base_table = {
+        let mut b = base.clone();
+        b.sweep = None;
+        b.to_table()
+    };
+    check_memory(&plan, &base_table, shard.slice(plan.runs()), threads)?;
     let out = args.out.clone().unwrap_or_else(|| {
         let name = if shard == Shard::WHOLE {
             base.name.clone()
@@ -198,7 +279,6 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         };
         PathBuf::from("output").join(name)
     });
-    let threads = super::thread_count(args.threads)?;
     let pool = super::thread_pool(threads)?;
     let target = claim(&out)?;
     let (start, end) = shard.slice(plan.runs());

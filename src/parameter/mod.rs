@@ -111,8 +111,8 @@ fn invalid(path: &str, value: impl ToString, expected: &str) -> ScenarioError {
 }
 
 impl Plan {
-    /// Resolves the sweep of a validated base scenario into points, checking the spec.
-    pub fn new(sweep: &Sweep, master_seed: u64) -> Result<Plan, ScenarioError> {
+    /// The checks of the spec's fields, each naming the field.
+    fn check_spec(sweep: &Sweep) -> Result<(), ScenarioError> {
         if sweep.vary.is_empty() {
             return Err(invalid(
                 "sweep.vary",
@@ -172,17 +172,19 @@ impl Plan {
                 }
             }
         }
-        let lists: Vec<Vec<toml::Value>> = sweep.vary.iter().map(listed_values).collect();
+        Ok(())
+    }
+
+    /// Resolves the sweep of a validated base scenario into points, checking the spec.
+    pub fn new(sweep: &Sweep, master_seed: u64) -> Result<Plan, ScenarioError> {
+        Plan::size(sweep)?;
+        let paths: Vec<String> = sweep.vary.iter().map(|v| v.path.clone()).collect();
+        let lists: Vec<Vec<toml::Value>> = match sweep.design {
+            Design::Grid | Design::Zip => sweep.vary.iter().map(listed_values).collect(),
+            Design::Random | Design::LatinHypercube => Vec::new(),
+        };
         let points = match sweep.design {
             Design::Grid => {
-                let total: u128 = lists.iter().map(|l| l.len() as u128).product();
-                if total * sweep.replications as u128 > MAX_RUNS as u128 {
-                    return Err(invalid(
-                        "sweep",
-                        format!("{total} points × {} replications", sweep.replications),
-                        &format!("at most {MAX_RUNS} runs"),
-                    ));
-                }
                 let mut points = vec![Vec::new()];
                 for list in &lists {
                     points = points
@@ -198,27 +200,13 @@ impl Plan {
                 }
                 points
             }
-            Design::Zip => {
-                let n = lists[0].len();
-                if let Some((i, l)) = lists.iter().enumerate().find(|(_, l)| l.len() != n) {
-                    return Err(invalid(
-                        &format!("sweep.vary[{i}]"),
-                        format!("{} values", l.len()),
-                        &format!("{n} values, as many as sweep.vary[0] (a zip pairs them up)"),
-                    ));
-                }
-                (0..n)
-                    .map(|i| lists.iter().map(|l| l[i].clone()).collect())
-                    .collect()
-            }
+            Design::Zip => (0..lists[0].len())
+                .map(|i| lists.iter().map(|l| l[i].clone()).collect())
+                .collect(),
             Design::Random | Design::LatinHypercube => {
                 sample_points(sweep, master_seed, sweep.design == Design::LatinHypercube)
             }
         };
-        let runs = points.len() as u64 * sweep.replications as u64;
-        if runs > MAX_RUNS {
-            return Err(invalid("sweep", runs, &format!("at most {MAX_RUNS} runs")));
-        }
         Ok(Plan {
             paths,
             points,
@@ -226,6 +214,110 @@ impl Plan {
             common_random_numbers: sweep.common_random_numbers,
             master_seed,
         })
+    }
+
+    /// The number of points of a sweep, from the lengths of its lists alone, after the
+    /// checks of its fields that [`Plan::new`] makes: refused when its runs would exceed [`MAX_RUNS`]
+    /// (a range's `steps` or a design's `samples` may ask for billions), or when a zip's
+    /// lists differ in length. Nothing is allocated, so a plan of a hundred billion
+    /// points is refused at once rather than after filling the memory.
+    pub fn size(sweep: &Sweep) -> Result<u64, ScenarioError> {
+        Plan::check_spec(sweep)?;
+        let reps = sweep.replications.max(1) as u128;
+        let limit = MAX_RUNS as u128;
+        let lengths: Vec<u128> = sweep.vary.iter().map(|v| list_length(v) as u128).collect();
+        // The field named in the message: the one that alone exceeds the limit, if any.
+        let field = |i: usize| {
+            let v = &sweep.vary[i];
+            let what = if v.values.is_some() {
+                "values"
+            } else {
+                "steps"
+            };
+            format!("sweep.vary[{i}].{what}")
+        };
+        let too_many = |path: &str, value: String| {
+            invalid(
+                path,
+                value,
+                &format!(
+                    "at most {MAX_RUNS} runs (points × sweep.replications = {})",
+                    sweep.replications
+                ),
+            )
+        };
+        let points = match sweep.design {
+            Design::Grid | Design::Zip => {
+                if let Some(i) = lengths.iter().position(|&n| n * reps > limit) {
+                    return Err(too_many(&field(i), lengths[i].to_string()));
+                }
+                if sweep.design == Design::Zip {
+                    let n = lengths[0];
+                    if let Some(i) = lengths.iter().position(|&l| l != n) {
+                        return Err(invalid(
+                            &format!("sweep.vary[{i}]"),
+                            format!("{} values", lengths[i]),
+                            &format!("{n} values, as many as sweep.vary[0] (a zip pairs them up)"),
+                        ));
+                    }
+                    n
+                } else {
+                    // Each factor is at most MAX_RUNS, so the product saturates rather
+                    // than overflows before it is compared.
+                    let total = lengths
+                        .iter()
+                        .fold(1u128, |t, &n| t.saturating_mul(n).min(limit + 1));
+                    if total * reps > limit {
+                        let factors: Vec<String> = lengths.iter().map(u128::to_string).collect();
+                        return Err(too_many(
+                            "sweep.vary",
+                            format!("{} points", factors.join(" × ")),
+                        ));
+                    }
+                    total
+                }
+            }
+            Design::Random | Design::LatinHypercube => {
+                let n = sweep.samples as u128;
+                if n * reps > limit {
+                    return Err(too_many("sweep.samples", n.to_string()));
+                }
+                n
+            }
+        };
+        if points * reps > limit {
+            return Err(too_many(
+                "sweep.replications",
+                sweep.replications.to_string(),
+            ));
+        }
+        Ok(points as u64)
+    }
+
+    /// About how many bytes [`Plan::new`] takes for a sweep of `points` points (from
+    /// [`Plan::size`]), before it takes them: the points' values, and the lists or the
+    /// sampled positions they are made from.
+    pub fn estimate_bytes(sweep: &Sweep, points: u64) -> u64 {
+        let value = std::mem::size_of::<toml::Value>() as u128;
+        let fields = sweep.vary.len() as u128;
+        // A point's values grow by pushing: at least four of them are allocated.
+        let point = std::mem::size_of::<Vec<toml::Value>>() as u128 + fields.max(4) * value;
+        let made_from = match sweep.design {
+            // The grid is built field by field: the last stage and the one before it.
+            Design::Grid | Design::Zip => {
+                sweep
+                    .vary
+                    .iter()
+                    .map(|v| list_length(v) as u128)
+                    .sum::<u128>()
+                    * value
+                    + points as u128 * point
+            }
+            Design::Random | Design::LatinHypercube => {
+                (fields + 1) * sweep.samples as u128 * std::mem::size_of::<f64>() as u128
+            }
+        };
+        (points as u128 * point + made_from).min(u64::MAX as u128) as u64
     }
 
     pub fn runs(&self) -> u64 {
@@ -303,6 +395,14 @@ impl Plan {
             toml::Value::Float(f) if f.is_infinite() => "inf".into(),
             other => other.to_string(),
         }
+    }
+}
+
+/// How many values [`listed_values`] gives a field, without making them.
+fn list_length(v: &Vary) -> u64 {
+    match &v.values {
+        Some(values) => values.len() as u64,
+        None => v.steps.unwrap_or(1) as u64,
     }
 }
 
@@ -439,6 +539,58 @@ mod tests {
         strata.sort();
         assert_eq!(strata, (0..20).collect::<Vec<_>>());
         assert_eq!(Plan::new(&s, 9).unwrap(), p, "deterministic");
+    }
+
+    #[test]
+    fn designs_too_large_are_refused_naming_the_field_before_anything_is_made() {
+        let cases = [
+            (
+                "[[vary]]\npath = \"a\"\nfrom = 0.0\nto = 1.0\nsteps = 4000000000",
+                "sweep.vary[0].steps",
+            ),
+            (
+                "design = \"zip\"\n[[vary]]\npath = \"a\"\nfrom = 0.0\nto = 1.0\nsteps = 4000000000\n\
+                 [[vary]]\npath = \"b\"\nfrom = 0.0\nto = 1.0\nsteps = 4000000000",
+                "sweep.vary[0].steps",
+            ),
+            (
+                "design = \"random\"\nsamples = 4000000000\n[[vary]]\npath = \"a\"\nfrom = 0.0\nto = 1.0",
+                "sweep.samples",
+            ),
+            (
+                "design = \"latin_hypercube\"\nsamples = 4000000000\n[[vary]]\npath = \"a\"\nfrom = 0.0\nto = 1.0",
+                "sweep.samples",
+            ),
+            // Each list within the limit, their product not.
+            (
+                "[[vary]]\npath = \"a\"\nfrom = 0.0\nto = 1.0\nsteps = 100000\n\
+                 [[vary]]\npath = \"b\"\nfrom = 0.0\nto = 1.0\nsteps = 100000\n\
+                 [[vary]]\npath = \"c\"\nfrom = 0.0\nto = 1.0\nsteps = 100000",
+                "100000 × 100000 × 100000 points",
+            ),
+            (
+                "replications = 4000000000\n[[vary]]\npath = \"a\"\nvalues = [1, 2]",
+                "sweep.replications",
+            ),
+            (
+                "design = \"random\"\nsamples = 1000\nreplications = 1000000\n[[vary]]\npath = \"a\"\nvalues = [1, 2]",
+                "sweep.samples",
+            ),
+        ];
+        for (text, needle) in cases {
+            let s = sweep(text);
+            let size = Plan::size(&s).unwrap_err().to_string();
+            assert!(
+                size.contains(needle) && size.contains("100000000 runs"),
+                "{size}"
+            );
+            // Plan::new refuses the same way, and (the test finishing shows) at once.
+            assert_eq!(Plan::new(&s, 1).unwrap_err().to_string(), size);
+        }
+        let fine = sweep("[[vary]]\npath = \"a\"\nfrom = 0.0\nto = 1.0\nsteps = 1000");
+        assert_eq!(Plan::size(&fine).unwrap(), 1000);
+        let bytes = Plan::estimate_bytes(&fine, 1000);
+        assert!(bytes > 1000 * 32 && bytes < 1000 * 1000, "{bytes}");
     }
 
     #[test]

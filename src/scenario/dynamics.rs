@@ -268,7 +268,7 @@ impl Event {
         }
     }
 
-    /// A short label for `timeseries.csv` and charts.
+    /// A short label for `timeseries.csv` and charts; its numbers as `compact` writes them.
     pub fn label(&self) -> String {
         match self {
             Event::Enter { firm, .. } => format!("{firm} enters"),
@@ -281,26 +281,50 @@ impl Event {
             } => {
                 let who = segment.as_deref().unwrap_or("all");
                 let what = format!("{component:?}").to_lowercase();
-                format!("{what} switching cost = {value} ({who})")
+                format!("{what} switching cost = {} ({who})", compact(*value))
             }
             Event::Firm {
                 firm, field, value, ..
-            } => format!("{firm} {field} = {value}"),
+            } => format!("{firm} {field} = {}", compact(*value)),
             Event::FailureWave {
                 firm,
                 failure_rate,
                 duration,
                 ..
             } => format!(
-                "failure wave {failure_rate} for {duration} at {}",
+                "failure wave {} for {duration} at {}",
+                compact(*failure_rate),
                 firm.as_deref().unwrap_or("all firms")
             ),
             Event::ComplaintPolicy {
                 firm,
                 resolution_rate,
                 ..
-            } => format!("{firm} resolution rate = {resolution_rate}"),
+            } => format!("{firm} resolution rate = {}", compact(*resolution_rate)),
         }
+    }
+}
+
+/// A number for a label: as a scenario would write it when that is short (0.3, 2.5,
+/// 1200), otherwise in four significant digits, with a power of ten when the number is
+/// very large or small (1e-308 rather than 308 digits, 0.1235 for 0.123456789).
+pub fn compact(v: f64) -> String {
+    let plain = v.to_string();
+    if plain.len() <= 10 || !v.is_finite() {
+        return plain;
+    }
+    let trim = |s: &str| {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let exp = format!("{v:.3e}");
+    let (mantissa, power) = exp.split_once('e').unwrap_or((&exp, "0"));
+    match power.parse::<i32>() {
+        Ok(p) if (-4..6).contains(&p) => trim(&format!("{v:.*}", (3 - p).max(0) as usize)),
+        _ => format!("{}e{power}", trim(mantissa)),
     }
 }
 
@@ -345,4 +369,30 @@ pub fn firm_field<'a>(firm: &'a mut super::Firm, field: &str) -> Option<&'a mut 
         "resolution_rate" => &mut firm.resolution_rate,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_numbers_are_compact() {
+        assert_eq!(compact(0.3), "0.3");
+        assert_eq!(compact(2.0), "2");
+        assert_eq!(compact(-2.5), "-2.5");
+        assert_eq!(compact(123456.789), "123456.789");
+        assert_eq!(compact(1e-308), "1e-308");
+        assert_eq!(compact(1e20), "1e20");
+        assert_eq!(compact(0.123456789), "0.1235");
+        assert_eq!(compact(0.00012345678), "0.0001235");
+        assert_eq!(compact(1234567.891), "1.235e6");
+        assert_eq!(compact(f64::MAX), "1.798e308");
+        let e = Event::Firm {
+            period: 5,
+            firm: "A".into(),
+            field: "price".into(),
+            value: 1e-308,
+        };
+        assert_eq!(e.label(), "A price = 1e-308");
+    }
 }

@@ -128,8 +128,14 @@ impl Chart for Heatmap {
     ) -> layout::Drawn<DB> {
         let area = inner(root, style);
         let top = area.top + header(root, style, &self.frame, area)? + style.px(12.0);
-        let x = Axis::categories(self.x.0.clone(), &self.x.1);
-        let y = Axis::categories(self.y.0.clone(), &self.y.1);
+        let mut x = Axis::categories(self.x.0.clone(), &self.x.1);
+        let mut y = Axis::categories(self.y.0.clone(), &self.y.1);
+        // Levels are the varied fields' values, any text: those of the y axis take at
+        // most a quarter of the width (longer ones end in "…"), those of the x axis their
+        // cell, below (an "…" alone, or nothing, where the cells are too narrow).
+        for (_, label) in &mut y.ticks {
+            *label = layout::fit(style, label, pt::TICK, area.width() / 4).into_owned();
+        }
         let values: Vec<f64> = self.values.iter().flatten().flatten().copied().collect();
         let (lo, hi) = values
             .iter()
@@ -139,7 +145,9 @@ impl Chart for Heatmap {
         let (lo, hi) = if lo.is_finite() && hi > lo {
             (lo, hi)
         } else if lo.is_finite() {
-            (lo - 0.5e-3, hi + 0.5e-3)
+            // Wide enough to be a range however large the value.
+            let pad = 0.5e-3_f64.max(lo.abs() * 1e-9);
+            (lo - pad, hi + pad)
         } else {
             (0.0, 1.0)
         };
@@ -169,6 +177,12 @@ impl Chart for Heatmap {
             Some(&x),
             &y,
         );
+
+        let cell = rect.width() / self.x.1.len().max(1) as i32 - style.px(3.0);
+        for (_, label) in &mut x.ticks {
+            *label = layout::fit(style, label, pt::TICK, cell).into_owned();
+        }
+        y.title = layout::fit(style, &y.title, pt::AXIS_TITLE, rect.height()).into_owned();
 
         let t = |v: f64| (v - lo) / (hi - lo);
         let cell_h = rect.height() as f64 / self.y.1.len().max(1) as f64;

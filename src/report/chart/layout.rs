@@ -5,11 +5,19 @@
 //! Charts place everything in pixels computed from measured text, rather than letting
 //! plotters guess label areas, so nothing is clipped or overlaps at any size. Plotters
 //! is used for coordinates and for drawing series clipped to the data area.
+//!
+//! Texts come from users (firm names, event labels, --title, varied values) and may be
+//! of any length: a text too wide for its room goes on in a further line where the
+//! layout has one ([`wrap`]) and otherwise ends in "…" ([`fit`]); what has no room at
+//! all is left out, and each place says which and why. Legends and event labels take at
+//! most a quarter of the figure's height each, so the data always keeps its room. No
+//! placement may panic: ranges that can be empty use [`within`], not `clamp`.
 
 use super::style::{Style, line, palette, pt};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::borrow::Cow;
 
 /// What drawing on a backend returns.
 pub type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -50,6 +58,20 @@ pub fn text<DB: DrawingBackend>(
     (x, y): (i32, i32),
     align: Align,
 ) -> Drawn<DB> {
+    // Never past the figure's edges, whatever the text: what would run off is cut and
+    // ends in "…" (the layouts fit their texts to their own room first; this is the
+    // last guard, and it bounds the cost of drawing a text by the figure's width).
+    let width = root.dim_in_pixel().0 as i32;
+    let room = match align {
+        Align::Left => width - x,
+        Align::Center => 2 * x.min(width - x),
+        Align::Right => x,
+    };
+    let s = fit(style, s, points, room);
+    if s.is_empty() {
+        return Ok(());
+    }
+    let s = s.as_ref();
     if style.vector {
         let h = match align {
             Align::Left => HPos::Left,
@@ -78,6 +100,13 @@ pub fn text_up<DB: DrawingBackend>(
     color: RGBColor,
     (x, y): (i32, i32),
 ) -> Drawn<DB> {
+    // Centred on y: as for `text`, never past the figure's top or bottom.
+    let height = root.dim_in_pixel().1 as i32;
+    let s = fit(style, s, points, 2 * y.min(height - y));
+    if s.is_empty() {
+        return Ok(());
+    }
+    let s = s.as_ref();
     if style.vector {
         let ts = style
             .text(points, color)
@@ -92,6 +121,30 @@ pub fn text_up<DB: DrawingBackend>(
 /// The width of `s` in pixels, as the embedded font sets it.
 pub fn text_width(style: &Style, s: &str, points: f64) -> i32 {
     super::text::width(s, style.size.px(points)).round() as i32
+}
+
+/// `s` if its [`text_width`] is at most `room` pixels, otherwise its longest beginning
+/// that is, ending in "…"; empty when not even "…" fits (the text is then left out).
+pub fn fit<'a>(style: &Style, s: &'a str, points: f64, room: i32) -> Cow<'a, str> {
+    // text_width rounds: a width w is at most `room` when w < room + 0.5.
+    super::text::fit(s, style.size.px(points), room as f64 + 0.5)
+}
+
+/// `s` in at most `max_lines` lines each at most `room` pixels wide, broken after
+/// words where it can be; the last line ends in "…" when text is left over (see
+/// [`super::text::wrap`]).
+pub fn wrap(style: &Style, s: &str, points: f64, room: i32, max_lines: usize) -> Vec<String> {
+    super::text::wrap(s, style.size.px(points), room as f64 + 0.5, max_lines)
+}
+
+/// Lines a legend entry or an event label may take: a name of a hundred characters
+/// fits in two across any figure, whatever its letters.
+pub const LABEL_LINES: usize = 3;
+
+/// `v` within `low..=high`, or `low` when the range is empty (`low > high`), where
+/// `i32::clamp` would panic: for placing text that may be wider than its room.
+pub fn within(v: i32, low: i32, high: i32) -> i32 {
+    v.min(high).max(low)
 }
 
 /// Title and subtitle of a figure. An empty title is left out (journals put the
@@ -113,24 +166,37 @@ pub fn header<DB: DrawingBackend>(
     area: Rect,
 ) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut y = area.top;
-    if !frame.title.is_empty() {
-        y += style.size.px(pt::TITLE) as i32;
+    // Titles and subtitles too long for the figure take a second line, and end in "…"
+    // at its margin beyond that.
+    for (k, line) in wrap(style, &frame.title, pt::TITLE, area.width(), 2)
+        .iter()
+        .enumerate()
+    {
+        y += (style.size.px(pt::TITLE) * if k == 0 { 1.0 } else { 1.25 }) as i32;
         text(
             root,
             style,
-            &frame.title,
+            line,
             pt::TITLE,
             palette::INK,
             (area.left, y),
             Align::Left,
         )?;
     }
-    if !frame.subtitle.is_empty() {
-        y += (style.size.px(pt::SUBTITLE) * if frame.title.is_empty() { 1.0 } else { 1.5 }) as i32;
+    for (k, line) in wrap(style, &frame.subtitle, pt::SUBTITLE, area.width(), 2)
+        .iter()
+        .enumerate()
+    {
+        let lead = match k {
+            0 if frame.title.is_empty() => 1.0,
+            0 => 1.5,
+            _ => 1.25,
+        };
+        y += (style.size.px(pt::SUBTITLE) * lead) as i32;
         text(
             root,
             style,
-            &frame.subtitle,
+            line,
             pt::SUBTITLE,
             palette::MUTED,
             (area.left, y),
@@ -225,6 +291,18 @@ pub struct Entry {
     pub key: Key,
 }
 
+/// What a legend row holds, with its text as drawn (shortened to fit).
+#[derive(Debug, Clone, PartialEq)]
+enum Item {
+    Heading(String),
+    /// Entry `i` of [`Legend::entries`], its first line.
+    Entry(usize, String),
+    /// A further line of entry `i`, in a row of its own.
+    Continued(usize, String),
+    /// How many entries were left out.
+    More(String),
+}
+
 /// A legend laid out in rows, left to right, above the data it explains.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Legend {
@@ -246,30 +324,66 @@ impl Legend {
         style.size.px(pt::LEGEND * ems) as i32
     }
 
-    /// Each row's items: `(x offset, index)`, index `None` for the heading.
-    fn rows(&self, style: &Style, width: i32) -> Vec<Vec<(i32, Option<usize>)>> {
+    /// Each row's items with their x offsets: the heading, the entries, and, when they
+    /// do not all fit in the rows a legend may take, how many were left out.
+    ///
+    /// A label wider than the band goes on in the rows below it ([`LABEL_LINES`] at
+    /// most, the last ending in "…" if even they are too few). A legend takes at most a
+    /// quarter of the figure's height: the entries that would go below are left out and
+    /// its last row says "and N more" instead, so the data keeps its room and the legend
+    /// says it is incomplete (the tables have every series).
+    fn rows(&self, style: &Style, width: i32) -> Vec<Vec<(i32, Item)>> {
         let em = style.size.px(pt::LEGEND);
         let gap = (em * 1.4) as i32;
         let inner = (em * 0.5) as i32;
-        let mut items: Vec<(i32, Option<usize>)> = Vec::new();
-        if let Some(h) = &self.heading {
-            let room = style.size.px(self.heading_room) as i32;
-            items.push((text_width(style, h, pt::LEGEND).max(room), None));
-        }
-        for (i, e) in self.entries.iter().enumerate() {
-            let w =
-                Self::key_width(style, &e.key) + inner + text_width(style, &e.label, pt::LEGEND);
-            items.push((w, Some(i)));
-        }
-        let mut rows: Vec<Vec<(i32, Option<usize>)>> = Vec::new();
+        let mut rows: Vec<Vec<(i32, Item)>> = Vec::new();
         let mut x = 0;
-        for (w, item) in items {
-            if rows.is_empty() || (x > 0 && x + w > width) {
+        if let Some(h) = &self.heading {
+            let h = fit(style, h, pt::LEGEND, width).into_owned();
+            let room = (style.size.px(self.heading_room) as i32).min(width);
+            x = text_width(style, &h, pt::LEGEND).max(room) + gap;
+            rows.push(vec![(0, Item::Heading(h))]);
+        }
+        // After an entry of several lines, the next starts a row of its own.
+        let mut fresh = false;
+        for (i, e) in self.entries.iter().enumerate() {
+            let key = Self::key_width(style, &e.key) + inner;
+            let mut lines = wrap(style, &e.label, pt::LEGEND, width - key, LABEL_LINES);
+            let first = if lines.is_empty() {
+                String::new()
+            } else {
+                lines.remove(0)
+            };
+            let w = key + text_width(style, &first, pt::LEGEND);
+            let wrapped = !lines.is_empty();
+            if rows.is_empty() || (x > 0 && (fresh || wrapped || x + w > width)) {
                 rows.push(Vec::new());
                 x = 0;
             }
-            rows.last_mut().expect("a row").push((x, item));
+            rows.last_mut()
+                .expect("a row")
+                .push((x, Item::Entry(i, first)));
             x += w + gap;
+            fresh = wrapped;
+            for line in lines {
+                rows.push(vec![(0, Item::Continued(i, line))]);
+            }
+        }
+        let max_rows = ((style.size.height as f64 * 0.25) as i32 / Self::row_height(style).max(1))
+            .max(1) as usize;
+        if rows.len() > max_rows {
+            // Keep whole entries: never the first lines of one without the rest.
+            let mut keep = max_rows - 1;
+            while keep > 0 && matches!(rows[keep].first(), Some((_, Item::Continued(..)))) {
+                keep -= 1;
+            }
+            let left_out = rows[keep..]
+                .iter()
+                .flatten()
+                .filter(|(_, item)| matches!(item, Item::Entry(..)))
+                .count();
+            rows.truncate(keep);
+            rows.push(vec![(0, Item::More(format!("and {left_out} more")))]);
         }
         rows
     }
@@ -313,20 +427,35 @@ impl Legend {
         for (r, row) in self.rows(style, width).iter().enumerate() {
             let baseline = top + r as i32 * row_h + (em * 1.05) as i32;
             let mid = baseline - (em * 0.35) as i32;
-            for &(x, item) in row {
-                let x = left + x;
-                let Some(i) = item else {
-                    let heading = self.heading.as_deref().unwrap_or("");
-                    text(
-                        root,
-                        style,
-                        heading,
-                        pt::LEGEND,
-                        palette::MUTED,
-                        (x, baseline),
-                        Align::Left,
-                    )?;
-                    continue;
+            for (x, item) in row {
+                let x = left + *x;
+                let (i, label) = match item {
+                    Item::Heading(note) | Item::More(note) => {
+                        text(
+                            root,
+                            style,
+                            note,
+                            pt::LEGEND,
+                            palette::MUTED,
+                            (x, baseline),
+                            Align::Left,
+                        )?;
+                        continue;
+                    }
+                    Item::Continued(i, line) => {
+                        let key_w = Self::key_width(style, &self.entries[*i].key);
+                        text(
+                            root,
+                            style,
+                            line,
+                            pt::LEGEND,
+                            palette::INK,
+                            (x + key_w + (em * 0.5) as i32, baseline),
+                            Align::Left,
+                        )?;
+                        continue;
+                    }
+                    Item::Entry(i, label) => (*i, label),
                 };
                 let entry = &self.entries[i];
                 let key_w = Self::key_width(style, &entry.key);
@@ -334,7 +463,7 @@ impl Legend {
                 text(
                     root,
                     style,
-                    &entry.label,
+                    label,
                     pt::LEGEND,
                     palette::INK,
                     (x + key_w + (em * 0.5) as i32, baseline),
@@ -422,14 +551,21 @@ impl Axis {
         label: impl Fn(f64, f64) -> String,
     ) -> Axis {
         let step = nice_step(high - low, count);
-        let first = (low / step - 1e-9).ceil() as i64;
-        let last = (high / step + 1e-9).floor() as i64;
-        let ticks = (first..=last)
-            .map(|k| {
-                let v = k as f64 * step;
-                (v, label(v + 0.0, step))
-            })
-            .collect();
+        let first = (low / step - 1e-9).ceil();
+        let last = (high / step + 1e-9).floor();
+        // Multiples of the step counted in floats, so that an axis far from zero (a
+        // multiple beyond i64) still ticks inside its range; none for a range that is
+        // not one (infinite, NaN, reversed), rather than billions.
+        let ticks = if (0.0..=1000.0).contains(&(last - first)) {
+            (0..=(last - first) as i64)
+                .map(|j| {
+                    let v = (first + j as f64) * step;
+                    (v, label(v + 0.0, step))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Axis {
             title: title.into(),
             low,
@@ -473,6 +609,9 @@ pub fn nice_step(span: f64, count: usize) -> f64 {
 pub fn number(v: f64, step: f64) -> String {
     // No "-0" for a tick at zero reached by rounding.
     let v = if v.abs() < step.abs() * 1e-9 { 0.0 } else { v };
+    if (step.abs() >= 1e8 || v.abs() >= 1e9) && v.is_finite() {
+        return powers_of_ten(v, step);
+    }
     let mut decimals = 0;
     while decimals < 6
         && ((step * 10f64.powi(decimals)).round() - step * 10f64.powi(decimals)).abs() > 1e-6
@@ -480,6 +619,30 @@ pub fn number(v: f64, step: f64) -> String {
         decimals += 1;
     }
     format!("{:.*}", decimals as usize, v)
+}
+
+/// A tick label in powers of ten, for numbers too large to write out (a constraint
+/// R of 1e300 would tick at 300-digit numbers): digits down to the step's power,
+/// 4e299 at a step of 2e299 → "4e299", 1.2e9 at 1e8 → "1.2e9"; the shortest digits
+/// of `v` where the step is too fine for them (1e300 at 0.25 → "1e300").
+fn powers_of_ten(v: f64, step: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let power = step.abs().log10().floor() as i32;
+    let m = (v.abs() / 10f64.powi(power)).round();
+    if !(1.0..1e17).contains(&m) {
+        return format!("{v:e}");
+    }
+    let digits = format!("{m:.0}");
+    let (lead, rest) = digits.split_at(1);
+    let rest = rest.trim_end_matches('0');
+    format!(
+        "{}{lead}{}{rest}e{}",
+        if v < 0.0 { "-" } else { "" },
+        if rest.is_empty() { "" } else { "." },
+        power + digits.len() as i32 - 1
+    )
 }
 
 /// Where the data area of a plot goes inside `area`, leaving room for the axes.
@@ -597,6 +760,8 @@ pub fn draw_axes<DB: DrawingBackend>(
     }
     if !y.title.is_empty() {
         let x_title = style.px(MARGIN) + (style.size.px(pt::AXIS_TITLE) * 0.78) as i32;
+        // Kept to the figure only (by text_up), not to the panel: a fixed title may reach
+        // past a short panel into the gap beside it (a print-size timeseries does).
         text_up(
             root,
             style,
@@ -635,7 +800,7 @@ pub fn draw_axes<DB: DrawingBackend>(
         text(
             root,
             style,
-            &x.title,
+            &fit(style, &x.title, pt::AXIS_TITLE, rect.width()),
             pt::AXIS_TITLE,
             palette::INK,
             ((rect.left + rect.right) / 2, y_title),
@@ -735,6 +900,166 @@ mod tests {
         assert_eq!(number(1.5, 0.5), "1.5");
         assert_eq!(number(0.25, 0.05), "0.25");
         assert_eq!(number(-0.0, 0.1), "0.0");
+    }
+
+    #[test]
+    fn huge_steps_are_written_in_powers_of_ten() {
+        assert_eq!(number(4e299, 2e299), "4e299");
+        assert_eq!(number(1.2e9, 1e8), "1.2e9");
+        assert_eq!(number(-3e8, 1e8), "-3e8");
+        assert_eq!(number(0.0, 2e299), "0");
+        assert_eq!(number(2e7, 1e7), "20000000", "below 1e8 as before");
+        assert_eq!(number(1e300, 0.25), "1e300");
+        let a = Axis::linear("", 0.0, 1e300, 5, number);
+        assert!(a.ticks.len() <= 7 && a.ticks.iter().all(|(_, l)| l.len() <= 6));
+    }
+
+    #[test]
+    fn degenerate_ranges_give_few_ticks_and_never_outside() {
+        for (low, high) in [
+            (1e300, 1e300),
+            (0.0, f64::INFINITY),
+            (f64::NAN, 1.0),
+            (5.0, 1.0),
+            (-1e308, 1e308),
+        ] {
+            let a = Axis::linear("", low, high, 5, number);
+            assert!(a.ticks.len() <= 12, "{low}..{high}: {}", a.ticks.len());
+            let slack = |x: f64| x.abs() * 1e-12;
+            for (v, _) in &a.ticks {
+                assert!(*v >= low - slack(low) && *v <= high + slack(high), "{v}");
+            }
+        }
+    }
+
+    fn entry(label: String) -> Entry {
+        Entry {
+            label,
+            key: Key::Fill(palette::INK),
+        }
+    }
+
+    /// Each item's `(left, right)` in the rows of `legend`.
+    fn spans(legend: &Legend, style: &Style, width: i32) -> Vec<Vec<(i32, i32)>> {
+        let em = style.size.px(pt::LEGEND);
+        legend
+            .rows(style, width)
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|(x, item)| {
+                        let w = match item {
+                            Item::Heading(t) | Item::More(t) => text_width(style, t, pt::LEGEND),
+                            Item::Entry(i, t) | Item::Continued(i, t) => {
+                                Legend::key_width(style, &legend.entries[*i].key)
+                                    + (em * 0.5) as i32
+                                    + text_width(style, t, pt::LEGEND)
+                            }
+                        };
+                        (*x, x + w)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The lines of entry `i` in `rows`, in order.
+    fn lines_of(rows: &[Vec<(i32, Item)>], i: usize) -> Vec<String> {
+        rows.iter()
+            .flatten()
+            .filter_map(|(_, item)| match item {
+                Item::Entry(j, t) | Item::Continued(j, t) if *j == i => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn legend_labels_wider_than_the_band_go_on_below_and_stay_inside_it() {
+        let style = Style::new(crate::report::chart::Size::SCREEN, true);
+        let legend = Legend {
+            heading: Some("N".repeat(1000)),
+            entries: vec![entry("N".repeat(1000)), entry("short".into())],
+            heading_room: 1e6,
+        };
+        for width in [1400, 300, 10, 0, -20] {
+            let rows = legend.rows(&style, width);
+            for row in spans(&legend, &style, width) {
+                for (left, right) in row {
+                    assert!(left >= 0 && (right <= width || left == 0), "{width}");
+                }
+            }
+            if width >= 300 {
+                // Heading, three lines of the long entry, the short one.
+                assert_eq!(rows.len(), 5, "{width}: {rows:?}");
+                let lines = lines_of(&rows, 0);
+                assert_eq!(lines.len(), LABEL_LINES);
+                assert!(lines[2].ends_with('…') && !lines[1].ends_with('…'));
+                assert_eq!(lines_of(&rows, 1), ["short"]);
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_of_a_hundred_wide_letters_is_shown_whole() {
+        use crate::report::chart::Size;
+        let name = "W".repeat(100);
+        for size in [Size::SCREEN, Size::PRINT, Size::pixels(400, 300)] {
+            let style = Style::new(size, true);
+            // The band of a legend: the figure less its margins and the y axis.
+            let width = size.width as i32 - style.px(MARGIN) * 2 - style.px(40.0);
+            let legend = Legend {
+                heading: None,
+                entries: vec![entry(name.clone()), entry("B".into())],
+                heading_room: 0.0,
+            };
+            let rows = legend.rows(&style, width);
+            assert_eq!(lines_of(&rows, 0).concat(), name, "{size:?}");
+            assert_eq!(lines_of(&rows, 1), ["B"]);
+        }
+    }
+
+    #[test]
+    fn a_legend_too_long_for_its_quarter_of_the_figure_says_how_many_are_left_out() {
+        let style = Style::new(crate::report::chart::Size::SCREEN, true);
+        let legend = Legend {
+            heading: None,
+            entries: (0..64)
+                .map(|i| entry(format!("firm {i} {}", "N".repeat(100))))
+                .collect(),
+            heading_room: 0.0,
+        };
+        let width = 1400;
+        let rows = legend.rows(&style, width);
+        let quarter = (style.size.height / 4) as i32;
+        assert!(legend.height(&style, width) <= quarter, "{}", rows.len());
+        let shown = rows
+            .iter()
+            .flatten()
+            .filter(|(_, i)| matches!(i, Item::Entry(..)));
+        let shown = shown.count();
+        let Some((_, Item::More(note))) = rows.last().and_then(|r| r.last()) else {
+            panic!("no note in {rows:?}");
+        };
+        assert_eq!(*note, format!("and {} more", 64 - shown));
+        for row in spans(&legend, &style, width) {
+            assert!(row.iter().all(|&(_, right)| right <= width));
+        }
+        // A legend that fits has no note.
+        let few = Legend {
+            entries: legend.entries[..3].to_vec(),
+            ..legend.clone()
+        };
+        let items = few.rows(&style, width).concat();
+        assert!(!items.iter().any(|(_, i)| matches!(i, Item::More(_))));
+    }
+
+    #[test]
+    fn within_never_panics_on_an_empty_range() {
+        assert_eq!(within(5, 0, 10), 5);
+        assert_eq!(within(-5, 0, 10), 0);
+        assert_eq!(within(50, 0, 10), 10);
+        assert_eq!(within(5, 10, 0), 10, "the lower bound wins");
     }
 
     #[test]

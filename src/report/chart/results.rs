@@ -275,6 +275,21 @@ impl<'a> Table<'a> {
         }
     }
 
+    /// A share in [0, 1], or `None` for an empty cell: charts place shares on axes
+    /// from 0 to 100%, so anything else (NaN, 5, inf) is refused here, naming the cell.
+    fn share(&self, row_index: usize, name: &str) -> Result<Option<f64>, ResultsError> {
+        match self.number(row_index, name)? {
+            Some(v) if !(0.0..=1.0).contains(&v) => Err(malformed(
+                self.path,
+                format!(
+                    "row {}: `{name}` = {v}: expected a share from 0 to 1",
+                    row_index + 1
+                ),
+            )),
+            v => Ok(v),
+        }
+    }
+
     fn whole(&self, row_index: usize, name: &str) -> Result<u64, ResultsError> {
         let text = self.cell(&self.rows[row_index], self.column(name)?);
         text.trim().parse().map_err(|_| {
@@ -310,12 +325,12 @@ fn read_curve(path: &Path) -> Result<Vec<CurveBin>, ResultsError> {
             let mid = t
                 .number(i, "cs_mid")?
                 .ok_or_else(|| malformed(path, format!("row {}: empty `cs_mid`", i + 1)))?;
-            let low = t.number(i, "retention_low")?;
-            let high = t.number(i, "retention_high")?;
+            let low = t.share(i, "retention_low")?;
+            let high = t.share(i, "retention_high")?;
             Ok(CurveBin {
                 cs: t.number(i, "cs_mean")?.unwrap_or(mid),
                 observations: t.whole(i, "observations")?,
-                retention: t.number(i, "retention")?,
+                retention: t.share(i, "retention")?,
                 interval: low.zip(high),
             })
         })
@@ -334,13 +349,13 @@ fn read_complaints(path: &Path) -> Result<Vec<ComplaintGroup>, ResultsError> {
     ])?;
     (0..t.rows.len())
         .map(|i| {
-            let low = t.number(i, "retention_low")?;
-            let high = t.number(i, "retention_high")?;
+            let low = t.share(i, "retention_low")?;
+            let high = t.share(i, "retention_high")?;
             Ok(ComplaintGroup {
                 group: t.text(i, "group")?.trim().to_string(),
                 episodes: t.whole(i, "episodes")?,
                 stayed: t.whole(i, "stayed")?,
-                retention: t.number(i, "retention")?,
+                retention: t.share(i, "retention")?,
                 interval: low.zip(high),
             })
         })
@@ -363,12 +378,23 @@ fn read_timeseries(path: &Path) -> Result<Vec<FirmPeriod>, ResultsError> {
             } else {
                 None
             };
+            let period = t.whole(i, "period")?;
+            let period = u32::try_from(period).map_err(|_| {
+                malformed(
+                    path,
+                    format!(
+                        "row {}: `period` = {period}: expected at most {}",
+                        i + 1,
+                        u32::MAX
+                    ),
+                )
+            })?;
             Ok(FirmPeriod {
-                period: t.whole(i, "period")? as u32,
+                period,
                 firm: t.text(i, "firm")?,
                 customers: t.whole(i, "customers")?,
-                share: t.number(i, "share")?,
-                retention: t.number(i, "retention")?,
+                share: t.share(i, "share")?,
+                retention: t.share(i, "retention")?,
                 types,
                 events,
             })
@@ -396,6 +422,27 @@ mod tests {
         assert_eq!(bins[0].cs, 1.0);
         assert_eq!(bins[0].interval, Some((0.2, 0.8)));
         assert_eq!(bins[1].retention, None);
+    }
+
+    #[test]
+    fn shares_outside_0_to_1_are_refused_naming_the_cell() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("curve.csv");
+        for bad in ["5", "NaN", "inf", "-0.1"] {
+            std::fs::write(
+                &path,
+                format!(
+                    "cs_mid,observations,retention,retention_low,retention_high,cs_mean\n\
+                     1,10,0.5,0.2,0.8,\n1.25,10,{bad},0.2,0.8,\n"
+                ),
+            )
+            .unwrap();
+            let e = read_curve(&path).unwrap_err().to_string();
+            assert!(
+                e.contains("row 2") && e.contains("`retention`") && e.contains("0 to 1"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl ZoneLabels {
             let w = text_width(style, name, pt::ANNOTATION);
             let a = scale(lo, 1.0, 5.0, rect.left, rect.right);
             let b = scale(hi, 1.0, 5.0, rect.left, rect.right);
-            let cx = ((a + b) / 2).clamp(rect.left + w / 2, rect.right - w / 2);
+            let cx = layout::within((a + b) / 2, rect.left + w / 2, rect.right - w / 2);
             let row = (0..)
                 .find(|&r| ends.get(r).is_none_or(|&end| cx - w / 2 >= end + pad))
                 .expect("a free row");
@@ -257,7 +257,12 @@ impl Theory {
                         "Expected retention, R_eff = ∞: everyone stays".to_string()
                     }
                     Some(r) => {
-                        format!("Expected CL = 1 − (1 − f)·exp(−R_eff), R_eff = {r:.2} (run mean)")
+                        let r = if r.abs() >= 1e6 {
+                            short(r)
+                        } else {
+                            format!("{r:.2}")
+                        };
+                        format!("Expected CL = 1 − (1 − f)·exp(−R_eff), R_eff = {r} (run mean)")
                     }
                     None => String::new(),
                 };
@@ -275,13 +280,19 @@ impl Theory {
     }
 }
 
-/// A number in at most three significant decimals: 0.25, 1.5, 0.934.
+/// A number in at most three decimals: 0.25, 1.5, 0.934; from a million on, in four
+/// significant digits and a power of ten (1e300, 1.235e6) rather than every digit.
 pub(super) fn short(v: f64) -> String {
     if v.is_infinite() {
         return "∞".into();
     }
-    let s = format!("{v:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    let trim = |s: &str| s.trim_end_matches('0').trim_end_matches('.').to_string();
+    if v.abs() >= 1e6 {
+        let s = format!("{v:.3e}");
+        let (mantissa, power) = s.split_once('e').unwrap_or((&s, "0"));
+        return format!("{}e{power}", trim(mantissa));
+    }
+    trim(&format!("{v:.3}"))
 }
 
 /// The retention curve of one run.
@@ -406,5 +417,22 @@ impl Chart for RetentionCurve {
             true,
         )?;
         draw_axes(root, style, rect, &x, true, &y)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_numbers_stay_short() {
+        assert_eq!(short(0.25), "0.25");
+        assert_eq!(short(0.93449), "0.934");
+        assert_eq!(short(2.0), "2");
+        assert_eq!(short(999_999.0), "999999");
+        assert_eq!(short(1e300), "1e300");
+        assert_eq!(short(1_234_567.0), "1.235e6");
+        assert_eq!(short(-5e7), "-5e7");
+        assert_eq!(short(f64::INFINITY), "∞");
     }
 }

@@ -53,6 +53,13 @@ impl Size {
         dpi: 300.0,
     };
 
+    /// Most pixels a chart may have on either side: an 8000 × 8000 PNG takes about
+    /// 200 MB to draw (it is drawn once, not supersampled, at that size).
+    pub const MAX_SIDE: u32 = 8000;
+    /// Highest resolution a chart may have (`Size::pixels(8000, 8000)` is 1000 dpi):
+    /// text and markers grow with it, and beyond it no text would fit anyway.
+    pub const MAX_DPI: f64 = 1200.0;
+
     /// A size in pixels, with text and lines scaled as on [`Size::SCREEN`] to fit.
     pub fn pixels(width: u32, height: u32) -> Size {
         let scale = (width as f64 / 1600.0).min(height as f64 / 1000.0);
@@ -87,12 +94,16 @@ impl std::str::FromStr for Size {
                     Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?))
                 });
                 match parsed {
-                    Some((w, h)) if (400..=8000).contains(&w) && (300..=8000).contains(&h) => {
+                    Some((w, h))
+                        if (400..=Size::MAX_SIDE).contains(&w)
+                            && (300..=Size::MAX_SIDE).contains(&h) =>
+                    {
                         Ok(Size::pixels(w, h))
                     }
                     _ => Err(format!(
                         "{s:?}: expected screen (1600x1000), print (2100x1350 at 300 dpi) or \
-                         WIDTHxHEIGHT in pixels, 400x300 to 8000x8000"
+                         WIDTHxHEIGHT in pixels, 400x300 to {0}x{0}",
+                        Size::MAX_SIDE
                     )),
                 }
             }

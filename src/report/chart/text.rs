@@ -10,6 +10,7 @@ use super::style::FONT;
 use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont, point};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 fn font() -> &'static FontRef<'static> {
@@ -45,6 +46,124 @@ fn layout(s: &str, em: f64) -> (Vec<(GlyphId, f32)>, f64) {
 /// The advance width of `s` at an em of `em` pixels.
 pub fn width(s: &str, em: f64) -> f64 {
     layout(s, em).1
+}
+
+/// The ellipsis that ends a shortened text.
+pub const ELLIPSIS: char = '…';
+
+/// How much of a text fits in a room: all of it, or up to where.
+struct Scan {
+    /// Bytes of the longest beginning narrower than the room (all when it fits).
+    plain: usize,
+    /// Bytes of the longest beginning that leaves room for the ellipsis after it.
+    before_ellipsis: usize,
+    whole: bool,
+}
+
+/// Measures `s` only as far as `room` pixels reach, so a text of a megabyte costs no
+/// more than one as wide as the figure. Sums as `layout` sums, so a beginning found to
+/// fit has a `width` below `room`.
+fn scan(s: &str, em: f64, room: f64) -> Scan {
+    let scaled = font().as_scaled(scale(em));
+    let dots = scaled.h_advance(scaled.glyph_id(ELLIPSIS)) as f64;
+    let mut caret = 0.0_f32;
+    let mut last: Option<GlyphId> = None;
+    let mut before_ellipsis = 0;
+    for (i, c) in s.char_indices() {
+        // Here `caret` is the width of s[..i], which fits.
+        if caret as f64 + dots < room {
+            before_ellipsis = i;
+        }
+        let id = scaled.glyph_id(c);
+        if let Some(prev) = last {
+            caret += scaled.kern(prev, id);
+        }
+        caret += scaled.h_advance(id);
+        if caret as f64 >= room {
+            return Scan {
+                plain: i,
+                before_ellipsis,
+                whole: false,
+            };
+        }
+        last = Some(id);
+    }
+    Scan {
+        plain: s.len(),
+        before_ellipsis,
+        whole: true,
+    }
+}
+
+/// `s` if it is narrower than `room` pixels at an em of `em`, otherwise its longest
+/// beginning that is, with [`ELLIPSIS`] after it; empty when not even the ellipsis fits.
+pub fn fit(s: &str, em: f64, room: f64) -> Cow<'_, str> {
+    let found = scan(s, em, room);
+    if found.whole {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(shortened(s, found.before_ellipsis, em, room))
+    }
+}
+
+/// `s` in at most `max_lines` lines narrower than `room` pixels, broken after a word
+/// where one ends in the line (inside a word longer than a line otherwise); the last
+/// line is shortened with [`ELLIPSIS`] when text is left over. No lines when not even
+/// one character fits.
+pub fn wrap(s: &str, em: f64, room: f64, max_lines: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = s;
+    while !rest.is_empty() && lines.len() < max_lines {
+        if lines.len() + 1 == max_lines {
+            let last = fit(rest, em, room);
+            if !last.is_empty() {
+                lines.push(last.into_owned());
+            }
+            break;
+        }
+        let found = scan(rest, em, room);
+        if found.whole {
+            lines.push(rest.to_string());
+            break;
+        }
+        let n = found.plain;
+        if n == 0 {
+            break;
+        }
+        // After the last word that ends in the line, unless the word after it is too
+        // long for a line of its own anyway (then it is broken where the line ends).
+        let cut = if rest[n..].starts_with(' ') {
+            n
+        } else {
+            rest[..n]
+                .rfind(' ')
+                .filter(|&i| !rest[..i].trim().is_empty())
+                .filter(|&i| {
+                    let next = rest[i..].trim_start();
+                    scan(next.split(' ').next().unwrap_or(""), em, room).whole
+                })
+                .unwrap_or(n)
+        };
+        lines.push(rest[..cut].trim_end().to_string());
+        rest = rest[cut..].trim_start();
+    }
+    lines
+}
+
+/// `s[..cut]` without trailing spaces, then the ellipsis; shortened further while
+/// kerning against the ellipsis makes it too wide, empty when nothing fits.
+fn shortened(s: &str, cut: usize, em: f64, room: f64) -> String {
+    let mut head = s[..cut].trim_end();
+    loop {
+        let text = format!("{head}{ELLIPSIS}");
+        if width(&text, em) < room {
+            return text;
+        }
+        match head.char_indices().next_back() {
+            Some((i, _)) => head = head[..i].trim_end(),
+            None => return String::new(),
+        }
+    }
 }
 
 /// Draws `s` in `color` with its pen starting at `(x, y)` on the baseline, reading to
@@ -96,5 +215,47 @@ mod tests {
         assert!((width("Retention", 40.0) - 2.0 * a).abs() < 1.0);
         assert!(width("Retention per period", 20.0) > a);
         assert_eq!(width("", 20.0), 0.0);
+    }
+
+    #[test]
+    fn texts_too_wide_are_shortened_with_an_ellipsis() {
+        let s = "Retention per period";
+        let w = width(s, 20.0);
+        assert_eq!(fit(s, 20.0, w + 1.0), s, "a text that fits is left alone");
+        let short = fit(s, 20.0, w / 2.0);
+        assert!(
+            short.ends_with(ELLIPSIS) && short.len() < s.len(),
+            "{short}"
+        );
+        assert!(width(&short, 20.0) < w / 2.0);
+        assert!(s.starts_with(short.trim_end_matches(ELLIPSIS)));
+        // Too narrow for the ellipsis itself: nothing.
+        assert_eq!(fit(s, 20.0, 1.0), "");
+        assert_eq!(fit(s, 20.0, -50.0), "");
+        assert_eq!(fit("", 20.0, 0.0), "");
+        // A megabyte is measured only as far as the room reaches.
+        let huge = "N".repeat(1 << 20);
+        let fitted = fit(&huge, 20.0, 500.0);
+        assert!(width(&fitted, 20.0) < 500.0 && fitted.chars().count() < 100);
+    }
+
+    #[test]
+    fn long_texts_wrap_after_words_into_the_lines_allowed() {
+        let room = width("Retention per period", 20.0) + 1.0;
+        assert_eq!(
+            wrap("Retention per period by firm", 20.0, room, 3),
+            ["Retention per period", "by firm"]
+        );
+        assert_eq!(wrap("short", 20.0, room, 3), ["short"]);
+        // Not a line for "firm" alone when the word after it needs more than one.
+        let lines = wrap(&format!("firm {}", "N".repeat(100)), 20.0, room, 3);
+        assert!(lines[0].starts_with("firm NN"), "{lines:?}");
+        // A word longer than a line is broken inside; what is left over ends in "…".
+        let lines = wrap(&"N".repeat(1000), 20.0, room, 3);
+        assert_eq!(lines.len(), 3);
+        assert!(lines[2].ends_with(ELLIPSIS) && !lines[1].ends_with(ELLIPSIS));
+        assert!(lines.iter().all(|l| width(l, 20.0) < room));
+        assert!(wrap("anything", 20.0, 1.0, 3).is_empty());
+        assert!(wrap("", 20.0, room, 3).is_empty());
     }
 }

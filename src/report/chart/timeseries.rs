@@ -14,19 +14,32 @@ use super::retention_curve::inner;
 use super::style::{Style, line, palette, pt};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::collections::HashMap;
 
 /// The events of a run, `(period, what happened)` in period order: each period's
 /// texts from the `events` column, gathered over its firms' rows without repeats.
 pub(super) fn events_of(run: &RunFolder) -> Vec<(u32, String)> {
     let mut events: Vec<(u32, String)> = Vec::new();
+    // Where each period is in `events`, so that many events cost no search each.
+    let mut index: HashMap<u32, usize> = HashMap::new();
     for row in &run.timeseries {
         let Some(e) = &row.events else { continue };
-        match events.iter_mut().find(|(p, _)| *p == row.period) {
-            Some((_, text)) if !text.split("; ").any(|t| t == e) => {
-                text.push_str("; ");
-                text.push_str(e);
+        let at = index.get(&row.period).copied();
+        if at.is_none() {
+            index.insert(row.period, events.len());
+        }
+        // Every row of a period has the same cell, normally; a cell of several events
+        // is compared event by event, so that none is added twice.
+        match at.map(|i| &mut events[i].1) {
+            Some(text) if text == e => {}
+            Some(text) => {
+                for one in e.split("; ") {
+                    if !text.split("; ").any(|t| t == one) {
+                        text.push_str("; ");
+                        text.push_str(one);
+                    }
+                }
             }
-            Some(_) => {}
             None => events.push((row.period, e.clone())),
         }
     }
@@ -145,19 +158,31 @@ fn percent_axis_around(title: &str, range: Option<(f64, f64)>) -> Axis {
 fn percent_axis_from_0(title: &str, max: Option<f64>) -> Axis {
     let max = max.map_or(100.0, |m| m * 100.0);
     let step = nice_step(max.max(1.0), 5);
-    let high = ((max * 1.04 / step).ceil() * step).clamp(step, 100.0);
+    // Not `clamp(step, 100.0)`: a step above 100 (shares above 1) would panic.
+    let high = ((max * 1.04 / step).ceil() * step).min(100.0).max(step);
     Axis::linear(title, 0.0, high, 5, number)
 }
 
 /// Event labels above the data, staggered into rows where they would touch.
 pub(super) struct EventLabels {
-    /// `(x of the event, x of its label's centre, row, text)`.
-    placed: Vec<(i32, i32, usize, String)>,
+    /// The x of each period with events, where a dashed line marks it.
+    lines: Vec<i32>,
+    /// `(index of its line, x of its centre, row, text)` of each label.
+    placed: Vec<(usize, i32, usize, String)>,
     rows: usize,
 }
 
 impl EventLabels {
     /// Lays out labels over the data area `rect` (they may run on to `right`).
+    ///
+    /// Each event of a period gets its own label (a period's events are joined by "; "
+    /// in the `events` column), so events of one period stack rather than make one line
+    /// wider than the chart. A label wider than the band goes on in the rows below
+    /// ([`layout::LABEL_LINES`] at most, the last ending in "…" if even they are too
+    /// few). The labels take at most a quarter of the figure's height: a label with no
+    /// free place in those rows is left out, so the data keeps its room; its period's
+    /// dashed line is still drawn, and `timeseries.csv` and `summary.json` list every
+    /// event in full.
     pub(super) fn place(
         style: &Style,
         rect: Rect,
@@ -166,23 +191,47 @@ impl EventLabels {
         events: &[(u32, String)],
     ) -> EventLabels {
         let pad = style.px(6.0);
+        let row_h = style.size.px(pt::ANNOTATION) * 1.3;
+        let max_rows = ((style.size.height as f64 * 0.25 / row_h) as usize).max(1);
+        let band = right - rect.left;
         let mut ends: Vec<i32> = Vec::new();
+        let mut lines = Vec::new();
         let mut placed = Vec::new();
         for (period, what) in events {
             let at = scale(*period as f64, x.low, x.high, rect.left, rect.right);
-            let w = text_width(style, what, pt::ANNOTATION);
-            let cx = at.clamp(rect.left + w / 2, right - w / 2);
-            let row = (0..)
-                .find(|&r| ends.get(r).is_none_or(|&end| cx - w / 2 >= end + pad))
-                .expect("a free row");
-            if ends.len() <= row {
-                ends.push(i32::MIN / 2);
+            // One line per pixel: periods that fall on the same one share it.
+            if lines.last() != Some(&at) {
+                lines.push(at);
             }
-            ends[row] = cx + w / 2;
-            placed.push((at, cx, row, what.clone()));
+            for one in what.split("; ") {
+                let most = layout::LABEL_LINES.min(max_rows);
+                let label = layout::wrap(style, one, pt::ANNOTATION, band, most);
+                let Some(w) = label
+                    .iter()
+                    .map(|l| text_width(style, l, pt::ANNOTATION))
+                    .max()
+                else {
+                    continue;
+                };
+                let cx = layout::within(at, rect.left + w / 2, right - w / 2);
+                // The first row from which the label's lines find free rows below it.
+                let free = |r: usize| ends.get(r).is_none_or(|&end| cx - w / 2 >= end + pad);
+                let fits = |r: &usize| (*r..*r + label.len()).all(free);
+                let Some(row) = (0..=max_rows - label.len()).find(fits) else {
+                    continue;
+                };
+                for (k, line) in label.into_iter().enumerate() {
+                    if ends.len() <= row + k {
+                        ends.resize(row + k + 1, i32::MIN / 2);
+                    }
+                    ends[row + k] = cx + w / 2;
+                    placed.push((lines.len() - 1, cx, row + k, line));
+                }
+            }
         }
         EventLabels {
             rows: ends.len(),
+            lines,
             placed,
         }
     }
@@ -197,7 +246,9 @@ impl EventLabels {
     ) -> layout::Drawn<DB> {
         let row_h = style.size.px(pt::ANNOTATION) * 1.3;
         let dash = (style.size.px(2.5), style.size.px(2.0));
-        for (at, cx, row, what) in &self.placed {
+        // Labels are in the order of their lines: each line, then its labels.
+        let mut labels = self.placed.iter().peekable();
+        for (i, at) in self.lines.iter().enumerate() {
             layout::dashed(
                 root,
                 &[(*at, top), (*at, bottom)],
@@ -205,16 +256,18 @@ impl EventLabels {
                 style.px(line::GRID * 1.5),
                 dash,
             )?;
-            let baseline = top - style.px(4.0) - ((self.rows - 1 - row) as f64 * row_h) as i32;
-            text(
-                root,
-                style,
-                what,
-                pt::ANNOTATION,
-                palette::INK,
-                (*cx, baseline),
-                Align::Center,
-            )?;
+            while let Some((_, cx, row, what)) = labels.next_if(|p| p.0 == i) {
+                let baseline = top - style.px(4.0) - ((self.rows - 1 - row) as f64 * row_h) as i32;
+                text(
+                    root,
+                    style,
+                    what,
+                    pt::ANNOTATION,
+                    palette::INK,
+                    (*cx, baseline),
+                    Align::Center,
+                )?;
+            }
         }
         Ok(())
     }
@@ -367,5 +420,103 @@ impl Chart for Timeseries {
             draw_axes(root, style, *rect, &x, k == last, axis)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::chart::Size;
+
+    /// `(left, right, row)` of every label placed.
+    fn spans(style: &Style, labels: &EventLabels) -> Vec<(i32, i32, usize)> {
+        labels
+            .placed
+            .iter()
+            .map(|(_, cx, row, t)| {
+                let w = text_width(style, t, pt::ANNOTATION);
+                (cx - w / 2, cx + w / 2, *row)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn event_labels_stay_over_the_chart_whatever_their_length() {
+        let style = Style::new(Size::SCREEN, true);
+        let rect = Rect {
+            left: 200,
+            top: 300,
+            right: 1500,
+            bottom: 900,
+        };
+        let x = period_axis(1.0, 12.0);
+        let six = (0..6)
+            .map(|i| format!("A value.product = {i}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let exit = format!("{} exits", "N".repeat(120));
+        let huge = "N".repeat(1000);
+        let events = vec![(6, six), (12, exit)];
+        let labels = EventLabels::place(&style, rect, 1580, &x, &events);
+        // Six events of one period: six labels, stacked, none cut.
+        let of_six: Vec<&String> = labels
+            .placed
+            .iter()
+            .filter(|p| p.3.starts_with("A value"))
+            .map(|p| &p.3)
+            .collect();
+        assert_eq!(of_six.len(), 6);
+        assert!(of_six.iter().all(|t| !t.contains('…')));
+        for (left, right, _) in spans(&style, &labels) {
+            assert!(left >= rect.left - 1 && right <= 1581, "{left}..{right}");
+        }
+        // Labels in a row do not touch.
+        let mut by_row = spans(&style, &labels);
+        by_row.sort_by_key(|&(l, _, r)| (r, l));
+        for w in by_row.windows(2) {
+            assert!(w[0].2 != w[1].2 || w[0].1 < w[1].0, "{w:?}");
+        }
+        // The exit goes on below, whole; one of 1000 letters ends in "…" (below).
+        let text: Vec<&str> = labels.placed.iter().map(|p| p.3.as_str()).collect();
+        assert!(
+            text.concat()
+                .contains(&format!("{} exits", "N".repeat(120)))
+        );
+        assert!(!text.iter().any(|t| t.ends_with('…')));
+        assert!(labels.height(&style) <= (style.size.height as f64 * 0.25) as i32 + 10);
+        assert_eq!(labels.lines.len(), 2, "one line per period");
+        let again = EventLabels::place(&style, rect, 1580, &x, &[(12, huge)]);
+        assert_eq!(again.placed.len(), layout::LABEL_LINES);
+        assert!(again.placed[2].3.ends_with('…'));
+        for (left, right, _) in spans(&style, &again) {
+            assert!(left >= rect.left - 1 && right <= 1581, "{left}..{right}");
+        }
+    }
+
+    #[test]
+    fn labels_beyond_the_rows_allowed_are_left_out_and_narrow_bands_do_not_panic() {
+        let style = Style::new(Size::SCREEN, true);
+        let x = period_axis(1.0, 12.0);
+        let many: Vec<(u32, String)> = (0..100).map(|i| (5, format!("event {i}"))).collect();
+        let rect = Rect {
+            left: 200,
+            top: 300,
+            right: 1500,
+            bottom: 900,
+        };
+        let labels = EventLabels::place(&style, rect, 1580, &x, &many);
+        let max_rows =
+            (style.size.height as f64 * 0.25 / (style.size.px(pt::ANNOTATION) * 1.3)) as usize;
+        assert!(labels.rows <= max_rows && labels.placed.len() < 100);
+        // A band narrower than any label, or reversed.
+        for (left, right) in [(200, 201), (200, 100)] {
+            let rect = Rect {
+                left,
+                right,
+                ..rect
+            };
+            let labels = EventLabels::place(&style, rect, right, &x, &many);
+            assert!(labels.rows <= max_rows);
+        }
     }
 }

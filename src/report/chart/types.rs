@@ -17,6 +17,7 @@ use super::timeseries::{EventLabels, events_of, period_axis};
 use crate::model::CustomerType;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::collections::HashMap;
 
 /// Stacking order, from the bottom.
 const STACK: [CustomerType; 6] = [
@@ -44,14 +45,14 @@ impl TypeMix {
 
     pub fn from_run(run: &RunFolder, frame: Frame) -> TypeMix {
         let mut periods: Vec<(u32, [u64; 6])> = Vec::new();
+        // Where each period is in `periods`: a run of a million periods is not searched
+        // a million times over.
+        let mut index: HashMap<u32, usize> = HashMap::new();
         for row in &run.timeseries {
-            let i = match periods.iter().position(|(p, _)| *p == row.period) {
-                Some(i) => i,
-                None => {
-                    periods.push((row.period, [0; 6]));
-                    periods.len() - 1
-                }
-            };
+            let i = *index.entry(row.period).or_insert_with(|| {
+                periods.push((row.period, [0; 6]));
+                periods.len() - 1
+            });
             for (sum, n) in periods[i].1.iter_mut().zip(row.types) {
                 *sum += n;
             }
