@@ -25,6 +25,6 @@ for target in scenario charts; do
   echo "== fuzz $target for ${seconds} s"
   # shellcheck disable=SC2086
   cargo +nightly fuzz run "$target" "corpus/$target" ${seeds[$target]} -- \
-    -max_total_time="$seconds" -max_len=8192 -print_final_stats=1 2>&1 | tail -n 40
+    -max_total_time="$seconds" -max_len=8192 -len_control=0 -print_final_stats=1 2>&1 | tail -n 40
   test "${PIPESTATUS[0]}" -eq 0
 done

@@ -10,6 +10,7 @@ use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use loyalsim::Simulation;
 use loyalsim::report::RunReport;
+use loyalsim::report::atomic::Target;
 use loyalsim::report::chart::{self, ChartOptions};
 use loyalsim::scenario::{FIRM_FIELDS, Scenario};
 use std::time::Duration;
@@ -124,7 +125,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let dir = tempfile::tempdir().expect("a temporary folder");
     let out = dir.path().join("run");
-    report.write(&out).expect("the run's files are written");
+    let target = Target::claim(&out).expect("a fresh folder to write");
+    report.write(&target).expect("the run's files are written");
     if let Err(e) = chart::draw_run(&out, &out, &options) {
         panic!("the charts of a valid run are not drawn: {e}");
     }
