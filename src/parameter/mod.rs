@@ -26,6 +26,45 @@ pub enum Design {
     Random,
     /// `samples` points, each field's range cut into `samples` strata used once each.
     LatinHypercube,
+    /// Morris's elementary effects: `samples` trajectories on `levels` levels, each
+    /// moving every factor (or `group` of factors) once: `samples · (groups + 1)` points.
+    Morris,
+    /// Saltelli's scheme for Sobol' indices: `samples` base samples (a power of two) of
+    /// a scrambled Sobol' sequence, `samples · (factors + 2)` points
+    /// (`samples · (2·factors + 2)` with `second_order`).
+    Sobol,
+}
+
+impl Design {
+    /// Whether the design is a sensitivity analysis, analysed after the runs.
+    pub fn is_sensitivity(self) -> bool {
+        matches!(self, Design::Morris | Design::Sobol)
+    }
+
+    /// Whether points are drawn from ranges (`samples` of them or derived from it).
+    fn sampled(self) -> bool {
+        matches!(
+            self,
+            Design::Random | Design::LatinHypercube | Design::Morris | Design::Sobol
+        )
+    }
+}
+
+/// How a range maps onto a factor's values in a sampled design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VaryScale {
+    /// Evenly from `from` to `to`.
+    #[default]
+    Uniform,
+    /// Evenly in the logarithm (`from > 0`): for factors that matter by ratios.
+    Log,
+}
+
+impl VaryScale {
+    fn is_uniform(&self) -> bool {
+        *self == VaryScale::Uniform
+    }
 }
 
 /// One varied field.
@@ -45,6 +84,26 @@ pub struct Vary {
     pub to: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<u32>,
+    /// How sampled designs spread the range: `uniform` (default) or `log`.
+    #[serde(default, skip_serializing_if = "VaryScale::is_uniform")]
+    pub scale: VaryScale,
+    /// Morris: factors with the same group move together and share one effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+impl Vary {
+    /// The factor's range, for sensitivity designs.
+    pub fn range(&self) -> crate::sensitivity::Range {
+        crate::sensitivity::Range {
+            low: self.from.unwrap_or(0.0),
+            high: self.to.unwrap_or(0.0),
+            scale: match self.scale {
+                VaryScale::Uniform => crate::sensitivity::Scale::Uniform,
+                VaryScale::Log => crate::sensitivity::Scale::LogUniform,
+            },
+        }
+    }
 }
 
 /// The `[sweep]` table.
@@ -52,8 +111,16 @@ pub struct Vary {
 #[serde(default, deny_unknown_fields)]
 pub struct Sweep {
     pub design: Design,
-    /// Points of a random or Latin hypercube design.
+    /// Points of a random or Latin hypercube design; trajectories of a Morris design;
+    /// base samples of a Sobol' design (a power of two).
     pub samples: u32,
+    /// Morris: levels of each factor (even, at least 2).
+    pub levels: u32,
+    /// Sobol': also the second-order indices S2 (doubles the runs, nearly).
+    pub second_order: bool,
+    /// Sensitivity designs: the metrics analysed (names of the metric table,
+    /// docs/metrics.md).
+    pub metrics: Vec<String>,
     /// Runs per point, each with its own seed.
     pub replications: u32,
     /// Seed runs by replicate rather than by run, so all points share their luck.
@@ -67,6 +134,9 @@ impl Default for Sweep {
         Sweep {
             design: Design::Grid,
             samples: 10,
+            levels: 4,
+            second_order: false,
+            metrics: DEFAULT_METRICS.iter().map(|m| m.to_string()).collect(),
             replications: 1,
             common_random_numbers: false,
             vary: Vec::new(),
@@ -74,12 +144,23 @@ impl Default for Sweep {
     }
 }
 
+/// The metrics a sensitivity design analyses unless `metrics` says otherwise: where on
+/// the satisfaction scale a factor moves retention, and the hostages it makes.
+pub const DEFAULT_METRICS: [&str; 5] = [
+    "retention",
+    "retention_defection_zone",
+    "retention_indifference_zone",
+    "retention_affection_zone",
+    "hostage_share",
+];
+
 /// Most runs a sweep may have.
 pub const MAX_RUNS: u64 = 100_000_000;
 
 /// Label of the seed stream of sweep runs and of design sampling.
 const STREAM_RUN: u64 = 0x5357_4545_5052_554E;
 const STREAM_DESIGN: u64 = 0x5357_4545_5044_4553;
+const STREAM_BLOCK: u64 = 0x5357_4545_5042_4C4B;
 
 /// A sweep resolved into points: the value of every varied field at every point.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +171,27 @@ pub struct Plan {
     pub replications: u32,
     pub common_random_numbers: bool,
     pub master_seed: u64,
+    /// The analysis a sensitivity design asks for, with what it needs to know of it.
+    pub analysis: Option<Analysis>,
+}
+
+/// What a sensitivity design's analysis needs: the design, the factors and the metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub kind: AnalysisKind,
+    /// Names of the factors (Sobol') or groups (Morris), in design order.
+    pub factors: Vec<String>,
+    pub metrics: Vec<String>,
+    /// Points per block: a Sobol' base sample or a Morris trajectory. The runs of one
+    /// block share their seeds replicate by replicate (common random numbers), so the
+    /// differences an index is made of are not seed noise.
+    pub block: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnalysisKind {
+    Morris(crate::sensitivity::morris::Design),
+    Sobol { second_order: bool },
 }
 
 /// One run of a sweep.
@@ -123,10 +225,11 @@ impl Plan {
         if sweep.replications == 0 {
             return Err(invalid("sweep.replications", 0, "at least 1"));
         }
-        let sampled = matches!(sweep.design, Design::Random | Design::LatinHypercube);
+        let sampled = sweep.design.sampled();
         if sampled && sweep.samples == 0 {
             return Err(invalid("sweep.samples", 0, "at least 1 point"));
         }
+        Plan::check_sensitivity(sweep)?;
         let mut paths = Vec::new();
         for (i, v) in sweep.vary.iter().enumerate() {
             let at = |f: &str| format!("sweep.vary[{i}].{f}");
@@ -175,16 +278,152 @@ impl Plan {
         Ok(())
     }
 
+    /// The checks of a sensitivity design's fields.
+    fn check_sensitivity(sweep: &Sweep) -> Result<(), ScenarioError> {
+        use crate::sensitivity::sobol;
+        let defaults = Sweep::default();
+        if !sweep.design.is_sensitivity() {
+            if sweep.levels != defaults.levels {
+                return Err(invalid(
+                    "sweep.levels",
+                    sweep.levels,
+                    "no levels: only design = \"morris\" has levels",
+                ));
+            }
+            if sweep.second_order {
+                return Err(invalid(
+                    "sweep.second_order",
+                    true,
+                    "false: only design = \"sobol\" has second-order indices",
+                ));
+            }
+            if sweep.metrics != defaults.metrics {
+                return Err(invalid(
+                    "sweep.metrics",
+                    format!("{:?}", sweep.metrics),
+                    "no metrics: only the sensitivity designs (morris, sobol) analyse metrics; \
+                     every sweep writes them all",
+                ));
+            }
+        }
+        for (i, v) in sweep.vary.iter().enumerate() {
+            let at = |f: &str| format!("sweep.vary[{i}].{f}");
+            if v.group.is_some() && sweep.design != Design::Morris {
+                return Err(invalid(
+                    &at("group"),
+                    v.group.as_deref().unwrap_or(""),
+                    "no group: groups belong to design = \"morris\"",
+                ));
+            }
+            if v.scale == VaryScale::Log {
+                if !sweep.design.sampled() {
+                    return Err(invalid(
+                        &at("scale"),
+                        "log",
+                        "uniform: a log scale spreads the draws of random, latin_hypercube, morris and sobol designs",
+                    ));
+                }
+                if v.from.is_some_and(|f| f <= 0.0) {
+                    return Err(invalid(
+                        &at("from"),
+                        v.from.unwrap_or(0.0),
+                        "a number > 0 for scale = \"log\"",
+                    ));
+                }
+            }
+            if sweep.design.is_sensitivity() && (v.values.is_some() || v.steps.is_some()) {
+                return Err(invalid(
+                    &at(if v.values.is_some() {
+                        "values"
+                    } else {
+                        "steps"
+                    }),
+                    "given",
+                    "a range `from` and `to` alone: a sensitivity design places its own points",
+                ));
+            }
+            if sweep.design.is_sensitivity() && v.from.is_some() && v.from == v.to {
+                return Err(invalid(
+                    &at("to"),
+                    v.to.unwrap_or(0.0),
+                    "a value above `from`: a factor must vary",
+                ));
+            }
+        }
+        if sweep.design.is_sensitivity() {
+            if sweep.metrics.is_empty() {
+                return Err(invalid("sweep.metrics", "[]", "at least one metric"));
+            }
+            for (i, m) in sweep.metrics.iter().enumerate() {
+                if crate::report::metrics::find(m).is_none() {
+                    return Err(invalid(
+                        &format!("sweep.metrics[{i}]"),
+                        format!("{m:?}"),
+                        &format!("one of {}", crate::report::metrics::names()),
+                    ));
+                }
+            }
+        }
+        match sweep.design {
+            Design::Morris => {
+                if sweep.levels < 2 || sweep.levels % 2 == 1 || sweep.levels > 1000 {
+                    return Err(invalid(
+                        "sweep.levels",
+                        sweep.levels,
+                        "an even number of levels from 2 to 1000 (4 is usual)",
+                    ));
+                }
+                if sweep.samples < 2 {
+                    return Err(invalid(
+                        "sweep.samples",
+                        sweep.samples,
+                        "at least 2 trajectories (σ needs two; 10 to 50 are usual)",
+                    ));
+                }
+            }
+            Design::Sobol => {
+                if sweep.vary.len() > sobol::MAX_FACTORS {
+                    return Err(invalid(
+                        "sweep.vary",
+                        format!("{} factors", sweep.vary.len()),
+                        &format!("at most {} factors", sobol::MAX_FACTORS),
+                    ));
+                }
+                let n = sweep.samples as usize;
+                if n > sobol::MAX_SAMPLES || !n.is_power_of_two() || n < 2 {
+                    return Err(invalid(
+                        "sweep.samples",
+                        n,
+                        &format!(
+                            "a power of two from 2 to {} base samples (Sobol' points are balanced in powers of two; 512 to 4096 are usual)",
+                            sobol::MAX_SAMPLES
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Resolves the sweep of a validated base scenario into points, checking the spec.
     pub fn new(sweep: &Sweep, master_seed: u64) -> Result<Plan, ScenarioError> {
         Plan::size(sweep)?;
         let paths: Vec<String> = sweep.vary.iter().map(|v| v.path.clone()).collect();
         let lists: Vec<Vec<toml::Value>> = match sweep.design {
             Design::Grid | Design::Zip => sweep.vary.iter().map(listed_values).collect(),
-            Design::Random | Design::LatinHypercube => Vec::new(),
+            _ => Vec::new(),
         };
-        let points = match sweep.design {
-            Design::Grid => {
+        let (points, analysis) = match sweep.design {
+            Design::Morris | Design::Sobol => {
+                let (points, analysis) = sensitivity_points(sweep, master_seed);
+                (Some(points), Some(analysis))
+            }
+            _ => (None, None),
+        };
+        let points = match (points, sweep.design) {
+            (Some(points), _) => points,
+            (None, Design::Grid) => {
                 let mut points = vec![Vec::new()];
                 for list in &lists {
                     points = points
@@ -200,12 +439,10 @@ impl Plan {
                 }
                 points
             }
-            Design::Zip => (0..lists[0].len())
+            (None, Design::Zip) => (0..lists[0].len())
                 .map(|i| lists.iter().map(|l| l[i].clone()).collect())
                 .collect(),
-            Design::Random | Design::LatinHypercube => {
-                sample_points(sweep, master_seed, sweep.design == Design::LatinHypercube)
-            }
+            (None, _) => sample_points(sweep, master_seed, sweep.design == Design::LatinHypercube),
         };
         Ok(Plan {
             paths,
@@ -213,6 +450,7 @@ impl Plan {
             replications: sweep.replications,
             common_random_numbers: sweep.common_random_numbers,
             master_seed,
+            analysis,
         })
     }
 
@@ -277,10 +515,14 @@ impl Plan {
                     total
                 }
             }
-            Design::Random | Design::LatinHypercube => {
-                let n = sweep.samples as u128;
+            Design::Random | Design::LatinHypercube | Design::Morris | Design::Sobol => {
+                let per = points_per_sample(sweep) as u128;
+                let n = sweep.samples as u128 * per;
                 if n * reps > limit {
-                    return Err(too_many("sweep.samples", n.to_string()));
+                    return Err(too_many(
+                        "sweep.samples",
+                        format!("{} ({n} points)", sweep.samples),
+                    ));
                 }
                 n
             }
@@ -313,8 +555,11 @@ impl Plan {
                     * value
                     + points as u128 * point
             }
-            Design::Random | Design::LatinHypercube => {
-                (fields + 1) * sweep.samples as u128 * std::mem::size_of::<f64>() as u128
+            Design::Random | Design::LatinHypercube | Design::Morris | Design::Sobol => {
+                (fields + 1)
+                    * sweep.samples as u128
+                    * points_per_sample(sweep) as u128
+                    * std::mem::size_of::<f64>() as u128
             }
         };
         (points as u128 * point + made_from).min(u64::MAX as u128) as u64
@@ -328,13 +573,18 @@ impl Plan {
     pub fn run(&self, index: u64) -> Run {
         let reps = self.replications as u64;
         let (point, replicate) = (index / reps, (index % reps) as u32);
-        let key = if self.common_random_numbers {
-            replicate as u64
-        } else {
-            index
-        };
         // Seeds stay within TOML's integers, so a run's scenario.toml can say it.
-        let seed = seed::derive(self.master_seed, &[STREAM_RUN, key]) >> 1;
+        let seed = match (&self.analysis, self.common_random_numbers) {
+            // A sensitivity design: the points of a block share their luck.
+            (Some(a), false) => {
+                seed::derive(
+                    self.master_seed,
+                    &[STREAM_BLOCK, point / a.block, replicate as u64],
+                ) >> 1
+            }
+            (_, true) => seed::derive(self.master_seed, &[STREAM_RUN, replicate as u64]) >> 1,
+            (None, false) => seed::derive(self.master_seed, &[STREAM_RUN, index]) >> 1,
+        };
         Run {
             index,
             point,
@@ -385,6 +635,23 @@ impl Plan {
         for u in idle.unwrap_or_default() {
             u.remove_from(&mut full);
         }
+        // The [sweep] fields its design does not use.
+        if let (Some(sweep), Some(toml::Value::Table(t))) = (&base.sweep, full.get_mut("sweep")) {
+            if !sweep.design.is_sensitivity() {
+                t.remove("levels");
+                t.remove("second_order");
+                t.remove("metrics");
+            }
+            if sweep.design != Design::Morris {
+                t.remove("levels");
+            }
+            if sweep.design != Design::Sobol {
+                t.remove("second_order");
+            }
+            if !sweep.design.sampled() {
+                t.remove("samples");
+            }
+        }
         Ok(toml::to_string(&full).expect("a validated scenario serialises"))
     }
 
@@ -428,6 +695,89 @@ fn listed_values(v: &Vary) -> Vec<toml::Value> {
         .collect()
 }
 
+/// Points a sampled design makes per sample: 1, a Morris trajectory's groups + 1, or a
+/// Sobol' base sample's rows.
+fn points_per_sample(sweep: &Sweep) -> u64 {
+    match sweep.design {
+        Design::Morris => groups(sweep).1.len() as u64 + 1,
+        Design::Sobol => {
+            crate::sensitivity::sobol::rows_per_sample(sweep.vary.len(), sweep.second_order) as u64
+        }
+        _ => 1,
+    }
+}
+
+/// Each factor's group index, and the groups' names in order of first appearance (a
+/// factor without a group is a group of its own, named by its path).
+fn groups(sweep: &Sweep) -> (Vec<usize>, Vec<String>) {
+    let mut names: Vec<String> = Vec::new();
+    let index = sweep
+        .vary
+        .iter()
+        .map(|v| {
+            let name = v.group.clone().unwrap_or_else(|| v.path.clone());
+            match names.iter().position(|n| *n == name) {
+                Some(i) => i,
+                None => {
+                    names.push(name);
+                    names.len() - 1
+                }
+            }
+        })
+        .collect();
+    (index, names)
+}
+
+/// The points of a Morris or Sobol' design and the analysis they are for.
+fn sensitivity_points(sweep: &Sweep, master_seed: u64) -> (Vec<Vec<toml::Value>>, Analysis) {
+    use crate::sensitivity::{morris, sobol};
+    let seed = seed::derive(master_seed, &[STREAM_DESIGN]);
+    let ranges: Vec<_> = sweep.vary.iter().map(Vary::range).collect();
+    let (rows, kind, factors, block) = match sweep.design {
+        Design::Morris => {
+            let (index, names) = groups(sweep);
+            let design = morris::Design::new(index, sweep.levels, sweep.samples as usize, seed);
+            let block = design.rows_per_trajectory() as u64;
+            (
+                design.rows.clone(),
+                AnalysisKind::Morris(design),
+                names,
+                block,
+            )
+        }
+        _ => {
+            let k = sweep.vary.len();
+            let rows = sobol::design(sweep.samples as usize, k, sweep.second_order, seed);
+            let names = sweep.vary.iter().map(|v| v.path.clone()).collect();
+            let block = sobol::rows_per_sample(k, sweep.second_order) as u64;
+            (
+                rows,
+                AnalysisKind::Sobol {
+                    second_order: sweep.second_order,
+                },
+                names,
+                block,
+            )
+        }
+    };
+    let points = rows
+        .iter()
+        .map(|u| {
+            u.iter()
+                .zip(&ranges)
+                .map(|(u, r)| toml::Value::Float(r.at(*u)))
+                .collect()
+        })
+        .collect();
+    let analysis = Analysis {
+        kind,
+        factors,
+        metrics: sweep.metrics.clone(),
+        block,
+    };
+    (points, analysis)
+}
+
 /// Points of a random or Latin hypercube design, drawn from the master seed.
 fn sample_points(sweep: &Sweep, master_seed: u64, stratified: bool) -> Vec<Vec<toml::Value>> {
     let n = sweep.samples as usize;
@@ -465,10 +815,7 @@ fn sample_points(sweep: &Sweep, master_seed: u64, stratified: bool) -> Vec<Vec<t
                         Some(values) => values
                             [((u * values.len() as f64) as usize).min(values.len() - 1)]
                         .clone(),
-                        None => {
-                            let (from, to) = (v.from.unwrap_or(0.0), v.to.unwrap_or(0.0));
-                            toml::Value::Float(from + (to - from) * u)
-                        }
+                        None => toml::Value::Float(v.range().at(u)),
                     }
                 })
                 .collect()

@@ -7,7 +7,8 @@
 //! needs anyway. FNV-1a (the scenario's hash) would do too, at a fraction of the speed.
 
 use super::{
-    FileRecord, Finished, Manifest, Shard, State, SweepError, fnv1a, headers, io_at, summary,
+    FileRecord, Finished, Manifest, Shard, State, SweepError, fnv1a, headers, io_at, sensitivity,
+    summary,
 };
 use crate::parameter::Plan;
 use crate::report::atomic::{self, Cleanup, Target};
@@ -23,6 +24,7 @@ const SUMMARY: &str = "sweep_summary.csv";
 const STATE: &str = "state.json";
 const MANIFEST: &str = "manifest.json";
 const SCENARIO: &str = "scenario.toml";
+const SENSITIVITY: &str = "sensitivity.csv";
 
 /// The hidden work folder beside the results, kept between attempts for resuming.
 pub fn work_dir(target: &Target) -> PathBuf {
@@ -134,7 +136,7 @@ pub fn finish(
     manifest: &Manifest,
 ) -> Result<String, SweepError> {
     let again = format!("delete {} to run the sweep afresh", work.display());
-    let markdown = finish_files(work, scenario_toml, plan.paths.clone(), manifest, &again)?;
+    let markdown = finish_files(work, scenario_toml, plan, manifest, &again)?;
     let _ = fs::remove_file(work.join(STATE));
     atomic::place(target, work).map_err(io_at(target.dir()))?;
     Ok(markdown)
@@ -143,10 +145,11 @@ pub fn finish(
 fn finish_files(
     work: &Path,
     scenario_toml: String,
-    paths: Vec<String>,
+    plan: &Plan,
     manifest: &Manifest,
     again: &str,
 ) -> Result<String, SweepError> {
+    let paths = &plan.paths;
     let files = check_finished(work, manifest, again)?;
     let sweep_csv = work.join(SWEEP);
     let points =
@@ -157,12 +160,30 @@ fn finish_files(
                 io_at(&path)(e)
             }
         })?;
-    let markdown = summary::markdown(
+    let mut markdown = summary::markdown(
         &manifest.name,
-        &paths,
+        paths,
         &points,
         manifest.end - manifest.start,
     );
+    // A sensitivity design is analysed once every run is in: by a whole sweep, or by
+    // the merge of its shards (a shard alone holds part of the design).
+    if let Some(analysis) = &plan.analysis {
+        if manifest.shard.count == 1 {
+            let study = sensitivity::analyze(&sweep_csv, plan, analysis).map_err(|e| {
+                SweepError::Failed(format!("{}: cannot read it back: {e}", sweep_csv.display()))
+            })?;
+            let csv = work.join(SENSITIVITY);
+            sensitivity::write_csv(&csv, &study).map_err(io_at(&csv))?;
+            markdown.push_str(&sensitivity::markdown(&study, &analysis.kind));
+        } else {
+            markdown.push_str(
+                "
+This shard holds part of a sensitivity design: `loyalsim merge` of every \
+                 shard writes the indices (sensitivity.csv).\n",
+            );
+        }
+    }
     let md = work.join(format!("{}.md", manifest.name));
     fs::write(&md, &markdown).map_err(io_at(&md))?;
     let sc = work.join(SCENARIO);
@@ -578,7 +599,7 @@ pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> 
         ..first.clone()
     };
     let again = "merge again";
-    let markdown = finish_files(&work, scenario_toml, plan.paths.clone(), &manifest, again)?;
+    let markdown = finish_files(&work, scenario_toml, &plan, &manifest, again)?;
     atomic::place(target, &work).map_err(io_at(target.dir()))?;
     cleanup.disarm();
     Ok(markdown)

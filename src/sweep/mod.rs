@@ -26,6 +26,7 @@
 //! files, the same code on the same bytes, so it equals a single-process sweep's.
 
 mod files;
+pub mod sensitivity;
 pub mod summary;
 
 use crate::engine::Simulation;
