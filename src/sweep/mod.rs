@@ -32,7 +32,7 @@ use crate::engine::Simulation;
 use crate::parameter::Plan;
 use crate::report::RunReport;
 use crate::report::atomic::Target;
-use crate::report::columns::{self, Cell};
+use crate::report::columns;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,17 +47,6 @@ type RunRows = (Vec<u8>, Vec<u8>);
 
 /// Runs per batch: finished runs are committed to disk at least this often.
 const BATCH: u64 = 16;
-
-/// The metrics of a run, in `sweep.csv` order.
-pub const METRICS: [&str; 7] = [
-    "decisions",
-    "defections",
-    "retention",
-    "correlation_cs_staying",
-    "satisfied_defector_share",
-    "hostage_share",
-    "mean_r_eff",
-];
 
 /// Which slice of the runs a process does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +226,9 @@ pub fn run(
         b.sweep = None;
         b.to_table()
     };
+    let dtypes = plan
+        .dtypes(&base_table)
+        .map_err(|e| SweepError::Input(e.to_string()))?;
     let (start, end) = (manifest.start, manifest.end);
     let first = start + state.done;
     // Every worker thread takes the next run as soon as it has finished one, and a
@@ -265,7 +257,7 @@ pub fn run(
                     break;
                 }
                 if tx
-                    .send((i, one_run(plan, &base_table, &points, i)))
+                    .send((i, one_run(plan, &base_table, &dtypes, &points, i)))
                     .is_err()
                 {
                     break;
@@ -285,7 +277,6 @@ pub fn run(
     })
 }
 
-/// One run: its `sweep.csv` row and its `sweep_timeseries.csv` rows, as CSV bytes.
 /// Runs a worker may start ahead of the last one written.
 const WINDOW: u64 = 4 * BATCH;
 
@@ -362,9 +353,12 @@ fn write_in_order(
 /// point differ only in their seed.
 type PointScenarios = [OnceLock<Result<Scenario, String>>];
 
+/// One run: its `sweep.csv` row and its `sweep_timeseries.csv` rows, as CSV bytes;
+/// `dtypes` are the swept columns' types ([`Plan::dtypes`]).
 fn one_run(
     plan: &Plan,
     base: &toml::Table,
+    dtypes: &[columns::Dtype],
     points: &PointScenarios,
     index: u64,
 ) -> Result<RunRows, SweepError> {
@@ -387,32 +381,21 @@ fn one_run(
         threads: 1,
         warnings: &[],
     };
-    let mut prefix = vec![
-        run.index.to_string(),
-        run.point.to_string(),
-        run.replicate.to_string(),
-        run.seed.to_string(),
-    ];
-    prefix.extend(plan.points[run.point as usize].iter().map(Plan::cell));
-    let h = report.headline();
-    let metrics = [
-        Cell::Int(h.decisions),
-        Cell::Int(h.defections),
-        Cell::Float(h.retention),
-        Cell::Float(h.correlation_cs_staying),
-        Cell::Float(h.satisfied_defector_share),
-        Cell::Float(h.hostage_share),
-        Cell::Float(h.mean_r_eff),
-    ];
-    // The prefix in CSV form once, then each record's cells appended to it (the `csv`
-    // crate's bytes, without a string per cell).
+    // The prefix (which run, the swept values) in CSV form once, then each record's
+    // cells appended to it (the `csv` crate's bytes, without a string per cell).
     let mut prefix_csv = Vec::new();
-    for p in &prefix {
-        columns::push_csv_field(&mut prefix_csv, p.as_bytes());
+    for c in columns::sweep_run() {
+        (c.value)(&run).write_csv(&mut prefix_csv);
         prefix_csv.push(b',');
     }
+    for (value, &dtype) in plan.points[run.point as usize].iter().zip(dtypes) {
+        columns::push_csv_field(&mut prefix_csv, Plan::cell(value, dtype).as_bytes());
+        prefix_csv.push(b',');
+    }
+    let h = report.headline();
     let mut row = Vec::new();
-    columns::push_csv_record(&mut row, &prefix_csv, metrics.into_iter());
+    let metrics = columns::sweep_metrics();
+    columns::push_csv_record(&mut row, &prefix_csv, metrics.iter().map(|c| (c.value)(&h)));
     let cols = columns::timeseries();
     let mut series = Vec::new();
     for r in report.timeseries_rows() {
@@ -423,15 +406,15 @@ fn one_run(
 
 /// The header of `sweep.csv` and of `sweep_timeseries.csv`.
 pub fn headers(plan: &Plan) -> (Vec<String>, Vec<String>) {
-    let prefix: Vec<String> = ["run", "point", "replicate", "seed"]
+    let prefix: Vec<String> = columns::sweep_run()
         .iter()
-        .map(|s| s.to_string())
+        .map(|c| c.name.to_string())
         .chain(plan.paths.iter().cloned())
         .collect();
     let sweep = prefix
         .iter()
         .cloned()
-        .chain(METRICS.iter().map(|m| m.to_string()))
+        .chain(columns::sweep_metrics().iter().map(|c| c.name.to_string()))
         .collect();
     let series = prefix
         .iter()
