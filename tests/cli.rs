@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod common;
-use common::{describe, loyalsim, output_of};
+use common::{assert_typed_csvs, describe, loyalsim, output_of};
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 const BAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad");
 
@@ -231,6 +231,16 @@ fn every_shipped_scenario_runs_and_writes_well_formed_results() {
         );
         assert_result_files(&out);
         let ctx = scenario.display();
+        assert_eq!(
+            assert_typed_csvs(&out, &[]),
+            [
+                "complaints.csv",
+                "curve.csv",
+                "survey.csv",
+                "timeseries.csv"
+            ],
+            "{ctx}"
+        );
 
         let summary = read_json(&out.join("summary.json"));
         for key in SUMMARY_KEYS {
@@ -239,6 +249,13 @@ fn every_shipped_scenario_runs_and_writes_well_formed_results() {
                 "{ctx}: summary.json has no `{key}`"
             );
         }
+        // A number that can be infinite is a number or null, with a bool beside it.
+        assert!(summary["mean_r_eff_infinite"].is_boolean(), "{ctx}");
+        assert!(
+            summary["mean_r_eff"].is_f64() || summary["mean_r_eff"].is_null(),
+            "{ctx}: mean_r_eff = {}",
+            summary["mean_r_eff"]
+        );
         assert!(summary["name"].is_string(), "{ctx}: name");
         assert!(summary["seed"].is_u64(), "{ctx}: seed");
         assert!(summary["customer_steps"].as_u64().unwrap() > 0, "{ctx}");
@@ -456,6 +473,21 @@ fn infinite_constraint_means_no_defections() {
         let summary = read_json(&out.join("summary.json"));
         assert_eq!(summary["defections"], 0, "{}", scenario.display());
         assert_eq!(summary["retention"], 1.0, "{}", scenario.display());
+        // Infinity in the one spelling of each format: `inf` in CSV, null and a flag in
+        // JSON.
+        assert_typed_csvs(&out, &[]);
+        let r_eff = column(&header, "mean_r_eff", &ts);
+        assert!(
+            rows.iter().any(|r| r[r_eff] == "inf"),
+            "{}: no infinite mean_r_eff in timeseries.csv",
+            scenario.display()
+        );
+        assert_eq!(
+            (&summary["mean_r_eff"], &summary["mean_r_eff_infinite"]),
+            (&serde_json::Value::Null, &serde_json::Value::Bool(true)),
+            "{}",
+            scenario.display()
+        );
     }
 }
 

@@ -2,6 +2,9 @@
 //! shards, resumable after a real kill, one writer per folder, merged only from shards
 //! that check out, and clear about bad specs.
 
+mod common;
+
+use loyalsim::report::columns::Dtype;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -95,6 +98,77 @@ fn sweeps_are_identical_for_any_thread_count_and_when_sharded_and_merged() {
     let seeds: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r.split(',').nth(3).unwrap()).collect();
     assert_eq!(seeds.len(), 24, "every run has its own seed");
+}
+
+/// A swept column has one type in all three files: a number field varied by integers,
+/// numbers in strings and "inf" is floats, an integer field ints; an infinite metric
+/// is `inf`, and so is the mean of a point where it is infinite.
+#[test]
+fn swept_values_and_metrics_are_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("typed.toml");
+    fs::write(
+        &scenario,
+        "name = \"typed\"\nseed = 2\nperiods = 3\ncustomers = 300\n\
+         [constraint]\nform = \"reduced\"\n\
+         [sweep]\ndesign = \"zip\"\nreplications = 2\n\
+         [[sweep.vary]]\npath = \"constraint.r\"\nvalues = [0, \"1.5\", \"inf\"]\n\
+         [[sweep.vary]]\npath = \"customers\"\nvalues = [300, 400, 500]\n\
+         [[sweep.vary]]\npath = \"satisfaction.new_customer_cs\"\nvalues = [3, 3.5, 4]\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = loyalsim(
+        &[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let swept = [
+        ("constraint.r", Dtype::Float),
+        ("customers", Dtype::Int),
+        ("satisfaction.new_customer_cs", Dtype::Float),
+    ];
+    assert_eq!(
+        common::assert_typed_csvs(&out, &swept),
+        ["sweep.csv", "sweep_summary.csv", "sweep_timeseries.csv"]
+    );
+    let text = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let values: Vec<[&str; 3]> = rows.iter().map(|r| [r[4], r[5], r[6]]).collect();
+    assert_eq!(
+        values,
+        [
+            ["0.0", "300", "3.0"],
+            ["0.0", "300", "3.0"],
+            ["1.5", "400", "3.5"],
+            ["1.5", "400", "3.5"],
+            ["inf", "500", "4.0"],
+            ["inf", "500", "4.0"],
+        ]
+    );
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let r_eff = header.iter().position(|h| *h == "mean_r_eff").unwrap();
+    assert_eq!(rows[4][r_eff], "inf", "mean_r_eff at R = inf");
+    let summary = fs::read_to_string(out.join("sweep_summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let r_eff = header.iter().position(|h| *h == "mean_r_eff_mean").unwrap();
+    let last: Vec<&str> = summary.lines().last().unwrap().split(',').collect();
+    assert_eq!(&last[..5], ["2", "inf", "500", "4.0", "2"]);
+    assert_eq!(
+        &last[r_eff..r_eff + 4],
+        ["inf", "", "", ""],
+        "mean_r_eff stats"
+    );
 }
 
 #[test]

@@ -1022,6 +1022,27 @@ fn opt(x: Option<f64>) -> String {
 }
 
 impl Fit {
+    /// The fit as `fit.json` holds it: its fields, with the numbers that may be
+    /// infinite (the objective next to a refused candidate, a simulated effective R
+    /// where no one could leave) as the run's `summary.json` writes them: `null` and a
+    /// sibling `KEY_infinite` (see `report::export::json`). Serde alone would write an
+    /// infinity as `null` too, but without saying so, the same as a missing value.
+    pub fn to_json(&self) -> serde_json::Value {
+        use crate::report::export::json::unbounded;
+        let mut value = serde_json::to_value(self).expect("a fit serialises");
+        for (i, p) in self.parameters.iter().enumerate() {
+            let o = value["parameters"][i].as_object_mut().expect("an object");
+            unbounded(o, "objective_down", p.objective_down);
+            unbounded(o, "objective_up", p.objective_up);
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            let o = value["targets"][i].as_object_mut().expect("an object");
+            unbounded(o, "start_simulated", t.start_simulated);
+            unbounded(o, "simulated", t.simulated);
+        }
+        value
+    }
+
     /// The fit as a readable Markdown report: what was fitted, and how each target fares.
     pub fn markdown(&self) -> String {
         let met = self.targets.iter().filter(|t| t.met).count();
@@ -1398,5 +1419,48 @@ tolerance = 0.02
             fit.markdown()
                 .contains("Not pinned down: economics.discount_rate")
         );
+    }
+
+    /// fit.json says an infinity as `summary.json` does: `null` and `KEY_infinite`,
+    /// present in every fit, never a bare `null` that reads as a missing figure.
+    #[test]
+    fn fit_json_flags_infinite_numbers() {
+        let text = "[[parameter]]\npath = \"constraint.r\"\nfrom = 0\nto = 3\n\
+                    [[target]]\nmetric = \"mean_r_eff\"\nvalue = 1\ntolerance = 0.5";
+        let f = TargetFile::parse(text, "t.toml").unwrap();
+        let options = Options {
+            max_evals: 3,
+            ..Options::default()
+        };
+        let mut fit = calibrate(&tiny(), &f, &options).unwrap();
+        let json = fit.to_json();
+        let (p, t) = (&json["parameters"][0], &json["targets"][0]);
+        for (o, key) in [
+            (p, "objective_down"),
+            (p, "objective_up"),
+            (t, "simulated"),
+            (t, "start_simulated"),
+        ] {
+            assert_eq!(o[format!("{key}_infinite")], false, "{key}: {o}");
+        }
+        assert!(t["simulated"].is_f64(), "{t}");
+        fit.parameters[0].objective_up = Some(f64::INFINITY);
+        fit.parameters[0].objective_down = None;
+        fit.targets[0].simulated = Some(f64::INFINITY);
+        let json = fit.to_json();
+        let (p, t) = (&json["parameters"][0], &json["targets"][0]);
+        assert!(
+            p["objective_up"].is_null() && p["objective_up_infinite"] == true,
+            "{p}"
+        );
+        assert!(
+            p["objective_down"].is_null() && p["objective_down_infinite"] == false,
+            "{p}"
+        );
+        assert!(
+            t["simulated"].is_null() && t["simulated_infinite"] == true,
+            "{t}"
+        );
+        assert_eq!(t["metric"], "mean_r_eff", "the target's own fields stay");
     }
 }

@@ -101,7 +101,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         .map_err(|e| Error::Usage(e.to_string()))?;
     bar.finish_and_clear();
     let markdown = fit.markdown();
-    let json = serde_json::to_string_pretty(&fit).map_err(|e| Error::Write {
+    let json = serde_json::to_string_pretty(&fit.to_json()).map_err(|e| Error::Write {
         path: out.display().to_string(),
         source: std::io::Error::other(e),
     })?;

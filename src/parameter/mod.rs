@@ -10,6 +10,7 @@
 //! simulates.
 
 use crate::engine::seed;
+use crate::report::columns::{Dtype, exact_float};
 use crate::scenario::{Override, Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
 
@@ -655,12 +656,53 @@ impl Plan {
         Ok(toml::to_string(&full).expect("a validated scenario serialises"))
     }
 
-    /// A value as it appears in CSV cells: numbers plainly, strings unquoted.
-    pub fn cell(value: &toml::Value) -> String {
-        match value {
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Float(f) if f.is_infinite() => "inf".into(),
-            other => other.to_string(),
+    /// The type of each swept field's column (in `paths` order), the same for every
+    /// point so that a reader loads the column with one type: a field varied by
+    /// integers alone that is an integer (`customers`) is an int column; one varied by
+    /// numbers (integers included, `[0, 0.5, 1]`) or by strings that read as numbers
+    /// (`"inf"` for a strength) is a float column; anything else (level names, enums,
+    /// a mix of names and numbers) is a string column, each value as it was given.
+    /// Whether a field is an integer, a number or text is read from the resolved
+    /// scenario of the first point; `base_toml` must have no sweep.
+    pub fn dtypes(&self, base_toml: &toml::Table) -> Result<Vec<Dtype>, ScenarioError> {
+        let first = self.scenario(base_toml, &self.run(0))?.to_table();
+        Ok(self
+            .paths
+            .iter()
+            .enumerate()
+            .map(|(k, path)| {
+                let values = || self.points.iter().map(move |p| &p[k]);
+                let resolved = resolved_at(&first, path);
+                let numeric_field = match resolved {
+                    Some(toml::Value::Integer(_) | toml::Value::Float(_)) | None => true,
+                    // A strength resolves to "inf" when it is infinite.
+                    Some(toml::Value::String(s)) => s == "inf",
+                    Some(_) => false,
+                };
+                let integer_field = matches!(resolved, Some(toml::Value::Integer(_)) | None);
+                if integer_field && values().all(toml::Value::is_integer) {
+                    Dtype::Int
+                } else if numeric_field && values().all(|v| number(v).is_some()) {
+                    Dtype::Float
+                } else {
+                    Dtype::String
+                }
+            })
+            .collect())
+    }
+
+    /// A value as it appears in a CSV cell of a column of type `dtype` (from
+    /// [`Plan::dtypes`]): an integer plainly; a number as a float, exactly as given,
+    /// with a decimal point (`1.0`) or `inf`; anything else as it was given, strings
+    /// unquoted.
+    pub fn cell(value: &toml::Value, dtype: Dtype) -> String {
+        match (dtype, value) {
+            (Dtype::Float, v) => number(v).map_or_else(String::new, exact_float),
+            (_, toml::Value::String(s)) => s.clone(),
+            (_, toml::Value::Float(f)) if f.is_infinite() => {
+                if *f > 0.0 { "inf" } else { "-inf" }.into()
+            }
+            (_, other) => other.to_string(),
         }
     }
 }
@@ -671,6 +713,31 @@ fn list_length(v: &Vary) -> u64 {
         Some(values) => values.len() as u64,
         None => v.steps.unwrap_or(1) as u64,
     }
+}
+
+/// A swept value as a number: a TOML number, or a string that reads as one (`"inf"`,
+/// `"2.5"`, as a strength accepts).
+fn number(value: &toml::Value) -> Option<f64> {
+    match value {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| !x.is_nan()),
+        _ => None,
+    }
+}
+
+/// The value at a dotted path (`segments.0.switching_costs.procedural`) of a table.
+fn resolved_at<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+    let mut parts = path.split('.');
+    let mut at = table.get(parts.next()?)?;
+    for part in parts {
+        at = match at {
+            toml::Value::Table(t) => t.get(part)?,
+            toml::Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(at)
 }
 
 /// The values of a field for grid and zip designs.
@@ -957,5 +1024,75 @@ mod tests {
         );
         let both = sweep("[[vary]]\npath = \"a\"\nvalues = [1]\nfrom = 0.0\nto = 1.0");
         assert!(Plan::new(&both, 1).is_err());
+    }
+
+    /// A swept column has one type for the whole sweep: integers of an integer field
+    /// are ints, numbers (integers and "inf" included) of a number field are floats
+    /// written with a decimal point, anything else is text as given.
+    #[test]
+    fn swept_columns_have_one_type() {
+        let base = Scenario::parse("customers = 300", "t", &[])
+            .unwrap()
+            .to_table();
+        let cases: [(&str, &str, Dtype, &[&str]); 7] = [
+            (
+                "constraint.r",
+                "[0, 0.5, \"inf\"]",
+                Dtype::Float,
+                &["0.0", "0.5", "inf"],
+            ),
+            (
+                "constraint.r",
+                "[\"strong\", 1, 2]",
+                Dtype::String,
+                &["strong", "1", "2"],
+            ),
+            (
+                "customers",
+                "[300, 400, 500]",
+                Dtype::Int,
+                &["300", "400", "500"],
+            ),
+            (
+                "firms.0.price",
+                "[2, 3, 0.25]",
+                Dtype::Float,
+                &["2.0", "3.0", "0.25"],
+            ),
+            (
+                "firms.0.price",
+                "[1e-7, 2.5, 1e20]",
+                Dtype::Float,
+                &["0.0000001", "2.5", "100000000000000000000.0"],
+            ),
+            (
+                "constraint.form",
+                "[\"reduced\", \"structural\", \"reduced\"]",
+                Dtype::String,
+                &["reduced", "structural", "reduced"],
+            ),
+            (
+                "firms.0.name",
+                "[\"1\", \"2\", \"3\"]",
+                Dtype::String,
+                &["1", "2", "3"],
+            ),
+        ];
+        for (path, values, dtype, cells) in cases {
+            let plan = Plan::new(
+                &sweep(&format!(
+                    "design = \"zip\"\n[[vary]]\npath = \"{path}\"\nvalues = {values}"
+                )),
+                1,
+            )
+            .unwrap();
+            assert_eq!(plan.dtypes(&base).unwrap(), [dtype], "{path} = {values}");
+            let written: Vec<String> = plan
+                .points
+                .iter()
+                .map(|p| Plan::cell(&p[0], dtype))
+                .collect();
+            assert_eq!(written, cells, "{path} = {values}");
+        }
     }
 }

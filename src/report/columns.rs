@@ -1,12 +1,46 @@
 //! The columns of the tidy tables, declared as data.
 //!
 //! Each table is a list of [`Column`]s: a name (the CSV header, the same word as in the
-//! code and the docs), what it means, and how to read it from a row. Writers, docs and
-//! tests all walk these lists, so adding a measure is one line here, as in the data
-//! collectors of Mesa and Agents.jl.
+//! code and the docs), what it means, its type, and how to read it from a row. Writers,
+//! docs and tests all walk these lists, so adding a measure is one line here, as in the
+//! data collectors of Mesa and Agents.jl.
+//!
+//! The type is declared, not left to the reader to guess, because the files are read by
+//! tools that guess it from the text: pandas, Polars and DuckDB take a column of `0`
+//! and `1` for integers and then fail (Polars) or change type from run to run (pandas)
+//! when another run writes `0.5`. So every cell of a column is written in its type's
+//! one spelling: an integer plainly, a float always with a decimal point (`0.0`, never
+//! `0`), infinity as `inf` (which all three read as a float), a missing value as an
+//! empty cell. [`tables`] lists every file's columns with their types for the docs
+//! (docs/scenario.md) and for the test that loads the files in those tools
+//! (tests/python/), from these declarations, so neither can drift from the writers.
 
 use crate::engine::tally::{Bins, CurveBin, FirmTally, SurveyTally};
 use crate::model::CustomerType;
+use crate::parameter::Run;
+
+/// The type of a column, as a reader should load it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dtype {
+    /// A whole number, written plainly (`0`, `-3`); never missing.
+    Int,
+    /// A real number with a decimal point (`0.0`, `0.5`), `inf` or `-inf`, or missing
+    /// (an empty cell) where it is undefined.
+    Float,
+    /// Text, quoted as CSV needs; empty when there is none.
+    String,
+}
+
+impl Dtype {
+    /// The name the docs and the schema use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dtype::Int => "int",
+            Dtype::Float => "float",
+            Dtype::String => "string",
+        }
+    }
+}
 
 /// One value of a cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,9 +53,19 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// The CSV text: integers plainly, floats rounded to 9 decimals (far below any
+    /// The type of a column of such cells.
+    pub fn dtype(&self) -> Dtype {
+        match self {
+            Cell::Int(_) | Cell::Signed(_) => Dtype::Int,
+            Cell::Float(_) => Dtype::Float,
+            Cell::Text(_) => Dtype::String,
+        }
+    }
+
+    /// The CSV text: integers plainly; floats rounded to 9 decimals (far below any
     /// sampling error, and free of rounding noise such as 0.49999999999995) in shortest
-    /// form, infinity as `inf`, missing as empty.
+    /// form, always with a decimal point (`1.0`, `0.0`), infinity as `inf`; missing and
+    /// NaN (undefined, as 0/0) as an empty cell.
     pub fn to_csv(&self) -> String {
         let mut out = Vec::new();
         self.write_csv(&mut out);
@@ -40,12 +84,30 @@ impl Cell {
                 push_digits(out, i.unsigned_abs());
             }
             Cell::Float(None) => {}
+            Cell::Float(Some(x)) if x.is_nan() => {}
             Cell::Float(Some(x)) if x.is_infinite() => {
                 out.extend_from_slice(if *x > 0.0 { &b"inf"[..] } else { &b"-inf"[..] });
             }
             Cell::Float(Some(x)) => push_rounded(out, *x),
             Cell::Text(t) => out.extend_from_slice(t.as_bytes()),
         }
+    }
+}
+
+/// `x` unrounded in a float column's spelling: the shortest form that reads back as
+/// `x`, with a decimal point (`1.0`), `inf`, `-inf`, or empty for NaN. For values a
+/// user gave (a sweep's swept values), which are written as they were run.
+pub fn exact_float(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.to_string()
+    } else {
+        let mut s = (x + 0.0).to_string();
+        if !s.contains('.') {
+            s.push_str(".0");
+        }
+        s
     }
 }
 
@@ -104,8 +166,9 @@ fn push_digits(out: &mut Vec<u8>, mut v: u64) {
     out.extend_from_slice(&digits[at..]);
 }
 
-/// `x` rounded to 9 decimals, in the shortest form that reads back as that rounded
-/// double (Rust's `Display` of it, which never uses an exponent).
+/// `x` (finite) rounded to 9 decimals, in the shortest form that reads back as that
+/// rounded double (Rust's `Display` of it, which never uses an exponent), with `.0`
+/// after a whole number so that every reader takes the column for floats.
 ///
 /// Below 10⁶ in magnitude the doubles are less than 10⁻⁹ / 8 apart, so no other decimal
 /// of at most 9 places reads back as the rounded value `n / 10⁹`, and no shorter
@@ -123,7 +186,9 @@ fn push_rounded(out: &mut Vec<u8>, x: f64) {
         let m = n.unsigned_abs();
         push_digits(out, m / 1_000_000_000);
         let mut fraction = m % 1_000_000_000;
-        if fraction != 0 {
+        if fraction == 0 {
+            out.extend_from_slice(b".0");
+        } else {
             let mut places = 9;
             while fraction.is_multiple_of(10) {
                 fraction /= 10;
@@ -142,21 +207,30 @@ fn push_rounded(out: &mut Vec<u8>, x: f64) {
     }
 }
 
-/// The general form of [`push_rounded`]: `Display` of the rounded value.
+/// The general form of [`push_rounded`]: `Display` of the rounded value, with `.0`
+/// when it has no decimal point.
 fn display_rounded(x: f64) -> String {
-    let rounded = (x * 1e9).round() / 1e9;
-    // Large values would lose nothing by rounding, but must not overflow it.
-    if rounded.is_finite() {
-        (rounded + 0.0).to_string()
+    let scaled = x * 1e9;
+    // From 2⁵³ / 10⁹ (about 9·10⁶) on, doubles are further apart than 10⁻⁹: rounding
+    // to 9 decimals gives `x` back, and scaling back down would only add noise.
+    let rounded = if scaled.abs() < 9_007_199_254_740_992.0 {
+        scaled.round() / 1e9
     } else {
-        x.to_string()
+        x
+    };
+    let mut text = (rounded + 0.0).to_string();
+    if !text.contains('.') {
+        text.push_str(".0");
     }
+    text
 }
 
 /// A declared column of rows of type `R`.
 pub struct Column<R> {
     pub name: &'static str,
     pub meaning: &'static str,
+    /// The type of every cell `value` gives (`columns_have_their_declared_types`).
+    pub dtype: Dtype,
     pub value: fn(&R) -> Cell,
 }
 
@@ -183,6 +257,7 @@ macro_rules! type_column {
         Column {
             name: $name,
             meaning: $meaning,
+            dtype: Dtype::Int,
             value: |r: &TimeseriesRow| Cell::Int(r.tally.count($t)),
         }
     };
@@ -194,56 +269,67 @@ pub fn timeseries() -> Vec<Column<TimeseriesRow>> {
         Column {
             name: "period",
             meaning: "period number, from 1",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.period as u64),
         },
         Column {
             name: "firm",
             meaning: "firm name",
+            dtype: Dtype::String,
             value: |r| Cell::Text(r.firm.clone()),
         },
         Column {
             name: "customers",
             meaning: "customers at the start of the period (each made a decision)",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.customers),
         },
         Column {
             name: "share",
             meaning: "customers / customers of all firms",
+            dtype: Dtype::Float,
             value: |r| ratio(r.tally.customers, r.market_customers),
         },
         Column {
             name: "acquisitions",
             meaning: "customers who joined during the period (prospects and switchers)",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.acquisitions),
         },
         Column {
             name: "defections",
             meaning: "customers who left during the period",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.defections),
         },
         Column {
             name: "defections_to_outside",
             meaning: "leavers who stopped buying rather than switch",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.to_outside),
         },
         Column {
             name: "retention",
             meaning: "1 − defections / customers",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(r.tally.retention()),
         },
         Column {
             name: "intenders",
             meaning: "customers who intended to leave (defected or held as hostages)",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.intenders),
         },
         Column {
             name: "mean_cs",
             meaning: "mean cumulative satisfaction (1 to 5) after the period's experience",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(r.tally.mean_cs()),
         },
         Column {
             name: "mean_expectation",
             meaning: "mean expectation of delivered value",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(r.tally.mean_expectation()),
         },
         type_column!(
@@ -279,81 +365,97 @@ pub fn timeseries() -> Vec<Column<TimeseriesRow>> {
         Column {
             name: "mean_r_eff",
             meaning: "effective R: −ln of the mean chance an intending customer gets over the barriers",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(r.tally.mean_r_eff()),
         },
         Column {
             name: "prospects",
             meaning: "people outside the market at the start of the period (same in every row of a period)",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.prospects),
         },
         Column {
             name: "net_adds",
             meaning: "acquisitions − defections: the leaky bucket's net",
+            dtype: Dtype::Int,
             value: |r| Cell::Signed(r.tally.acquisitions as i64 - r.tally.defections as i64),
         },
         Column {
             name: "revenue",
             meaning: "price paid by the customers who stayed",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(Some(r.tally.revenue)),
         },
         Column {
             name: "margin",
             meaning: "margin earned from the customers who stayed (grows with tenure when firms.margin_growth > 0)",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(Some(r.tally.margin)),
         },
         Column {
             name: "acquisition_spend",
             meaning: "acquisition cost × acquisitions",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(Some(r.tally.acquisition_spend)),
         },
         Column {
             name: "retention_spend",
             meaning: "retention spend × customers",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(Some(r.tally.retention_spend)),
         },
         Column {
             name: "profit",
             meaning: "margin − acquisition_spend − retention_spend",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(Some(r.tally.profit())),
         },
         Column {
             name: "wom_positive",
             meaning: "positive word-of-mouth messages about the firm heard this period",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.wom_positive),
         },
         Column {
             name: "wom_negative",
             meaning: "negative word-of-mouth messages about the firm heard this period",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.wom_negative),
         },
         Column {
             name: "complaints",
             meaning: "complaints made this period",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.complaints),
         },
         Column {
             name: "resolved",
             meaning: "complaints resolved this period, after more than complaints.quick periods",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.resolved),
         },
         Column {
             name: "resolved_quickly",
             meaning: "complaints resolved this period within complaints.quick periods",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.resolved_quickly),
         },
         Column {
             name: "unresolved",
             meaning: "complaints given up as unresolved this period",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.unresolved),
         },
         Column {
             name: "present",
             meaning: "1 if the firm was in the market this period, 0 before it enters or after it exits",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.present as u64),
         },
         Column {
             name: "events",
             meaning: "events that fired at the start of the period (same in every row of a period)",
+            dtype: Dtype::String,
             value: |r| Cell::Text(r.events.clone()),
         },
     ]
@@ -372,31 +474,37 @@ pub fn survey() -> Vec<Column<SurveyRow>> {
         Column {
             name: "period",
             meaning: "period of the survey",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.period as u64),
         },
         Column {
             name: "firm",
             meaning: "firm name",
+            dtype: Dtype::String,
             value: |r| Cell::Text(r.firm.clone()),
         },
         Column {
             name: "sampled",
             meaning: "customers asked",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.sampled),
         },
         Column {
             name: "respondents",
             meaning: "customers who answered",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.tally.respondents),
         },
         Column {
             name: "response_rate",
             meaning: "respondents / sampled",
+            dtype: Dtype::Float,
             value: |r| ratio(r.tally.respondents, r.tally.sampled),
         },
         Column {
             name: "mean_score",
             meaning: "mean reported score (1 to 5)",
+            dtype: Dtype::Float,
             value: |r| {
                 Cell::Float(
                     (r.tally.respondents > 0)
@@ -407,6 +515,7 @@ pub fn survey() -> Vec<Column<SurveyRow>> {
         Column {
             name: "top_two_box",
             meaning: "share of respondents who answered 4 or 5",
+            dtype: Dtype::Float,
             value: |r| ratio(r.tally.top_two, r.tally.respondents),
         },
     ]
@@ -425,31 +534,37 @@ pub fn complaints() -> Vec<Column<ComplaintRow>> {
         Column {
             name: "group",
             meaning: "did_not_complain, complained_unresolved, resolved, resolved_quickly",
+            dtype: Dtype::String,
             value: |r| Cell::Text(r.group.to_string()),
         },
         Column {
             name: "episodes",
             meaning: "problems (experiences below the adequate level) whose outcome is known",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.episodes),
         },
         Column {
             name: "stayed",
             meaning: "of those, customers who stayed through complaints.horizon periods after the problem",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.stayed),
         },
         Column {
             name: "retention",
             meaning: "stayed / episodes",
+            dtype: Dtype::Float,
             value: |r| ratio(r.stayed, r.episodes),
         },
         Column {
             name: "retention_low",
             meaning: "lower end of the 95% Wilson interval",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(wilson(r.stayed, r.episodes).map(|w| w.0)),
         },
         Column {
             name: "retention_high",
             meaning: "upper end of the 95% Wilson interval",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(wilson(r.stayed, r.episodes).map(|w| w.1)),
         },
     ]
@@ -486,67 +601,258 @@ pub fn curve() -> Vec<Column<CurveRow>> {
         Column {
             name: "cs_low",
             meaning: "lower edge of the CS bin",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(Some(r.bins.bounds(r.index).0)),
         },
         Column {
             name: "cs_mid",
             meaning: "centre of the CS bin",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(Some(r.bins.bounds(r.index).1)),
         },
         Column {
             name: "cs_high",
             meaning: "upper edge of the CS bin (the last bin includes 5)",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(Some(r.bins.bounds(r.index).2)),
         },
         Column {
             name: "observations",
             meaning: "customer decisions with CS in the bin, over all periods and firms",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.bin.observations),
         },
         Column {
             name: "stayed",
             meaning: "of those, decisions to stay",
+            dtype: Dtype::Int,
             value: |r| Cell::Int(r.bin.stayed),
         },
         Column {
             name: "retention",
             meaning: "stayed / observations: the empirical satisfaction-retention curve",
+            dtype: Dtype::Float,
             value: |r| ratio(r.bin.stayed, r.bin.observations),
         },
         Column {
             name: "retention_low",
             meaning: "lower end of the 95% Wilson interval of retention",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(wilson(r.bin.stayed, r.bin.observations).map(|w| w.0)),
         },
         Column {
             name: "retention_high",
             meaning: "upper end of the 95% Wilson interval of retention",
+            dtype: Dtype::Float,
             value: |r| Cell::Float(wilson(r.bin.stayed, r.bin.observations).map(|w| w.1)),
         },
         Column {
             name: "cs_mean",
             meaning: "mean CS of the bin's observations",
+            dtype: Dtype::Float,
             value: |r| per_obs(r.bin.sum_cs, r.bin.observations),
         },
         Column {
             name: "f_theory",
             meaning: "mean f(CS) of the bin's observations: the loyalty curve, the intention to stay",
+            dtype: Dtype::Float,
             value: |r| per_obs(r.bin.sum_f, r.bin.observations),
         },
         Column {
             name: "cl_theory",
             meaning: "mean 1 − P(defect) of the bin's observations: the retention the model expects, 1 − (1 − f)·exp(−R)",
+            dtype: Dtype::Float,
             value: |r| per_obs(r.bin.sum_cl, r.bin.observations),
         },
         Column {
             name: "r_eff",
             meaning: "effective R of the bin's observations",
+            dtype: Dtype::Float,
             value: |r| {
                 Cell::Float((r.bin.n_pass > 0).then(|| {
                     crate::model::constraint::effective_r(r.bin.sum_pass / r.bin.n_pass as f64)
                 }))
             },
         },
+    ]
+}
+
+/// The first columns of every row of `sweep.csv` and `sweep_timeseries.csv`: which run
+/// it is. The swept fields follow, one column each.
+pub fn sweep_run() -> Vec<Column<Run>> {
+    vec![
+        Column {
+            name: "run",
+            meaning: "run index, from 0: point × replications + replicate",
+            dtype: Dtype::Int,
+            value: |r| Cell::Int(r.index),
+        },
+        Column {
+            name: "point",
+            meaning: "point of the design, from 0",
+            dtype: Dtype::Int,
+            value: |r| Cell::Int(r.point),
+        },
+        Column {
+            name: "replicate",
+            meaning: "replicate of the point, from 0",
+            dtype: Dtype::Int,
+            value: |r| Cell::Int(r.replicate as u64),
+        },
+        Column {
+            name: "seed",
+            meaning: "the run's seed (below 2⁶³)",
+            dtype: Dtype::Int,
+            value: |r| Cell::Int(r.seed),
+        },
+    ]
+}
+
+/// The metrics of a run in `sweep.csv`, after the swept fields: the metric table's
+/// (report/metrics.rs), counts as integers and the rest as floats.
+pub fn sweep_metrics() -> Vec<Described> {
+    super::metrics::run()
+        .iter()
+        .map(|m| Described {
+            name: m.name.to_string(),
+            dtype: match m.unit {
+                super::metrics::Unit::Count => Dtype::Int,
+                _ => Dtype::Float,
+            },
+            meaning: m.meaning.to_string(),
+        })
+        .collect()
+}
+
+/// What `sweep_summary.csv` gives of each metric of [`sweep_metrics`], as the suffix
+/// of its column (`retention_mean`), with its meaning. All are floats.
+pub const SUMMARY_STATS: [(&str, &str); 4] = [
+    (
+        "mean",
+        "mean over the point's runs (inf when a run's value is infinite)",
+    ),
+    (
+        "sd",
+        "standard deviation over the point's runs (missing for one run, or when a value is infinite)",
+    ),
+    ("ci_low", "lower end of the 95% t-interval of the mean"),
+    ("ci_high", "upper end of the 95% t-interval of the mean"),
+];
+
+/// A column as the docs and the schema list it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Described {
+    pub name: String,
+    pub dtype: Dtype,
+    pub meaning: String,
+}
+
+impl<R> From<&Column<R>> for Described {
+    fn from(c: &Column<R>) -> Described {
+        Described {
+            name: c.name.to_string(),
+            dtype: c.dtype,
+            meaning: c.meaning.to_string(),
+        }
+    }
+}
+
+/// An entry of a file's columns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Column(Described),
+    /// A sweep's swept fields, one column each, named by their paths, with the types
+    /// [`crate::parameter::Plan::dtypes`] gives them.
+    Swept,
+}
+
+/// The columns of a sensitivity study's `sensitivity.csv` (sweep/sensitivity.rs).
+fn sensitivity() -> Vec<Entry> {
+    [
+        (
+            "metric",
+            Dtype::String,
+            "the metric analysed (docs/metrics.md)",
+        ),
+        (
+            "factor",
+            Dtype::String,
+            "the varied field (its path), a Morris group's name, `A × B` for S2, or `seed`",
+        ),
+        (
+            "index",
+            Dtype::String,
+            "S1, ST, S2 (Sobol'); mu, mu_star, sigma (Morris); noise_share (of factor `seed`)",
+        ),
+        ("value", Dtype::Float, "the estimate"),
+        (
+            "ci_low",
+            Dtype::Float,
+            "lower end of its 95% bootstrap interval (missing for noise_share)",
+        ),
+        (
+            "ci_high",
+            Dtype::Float,
+            "upper end of its 95% bootstrap interval (missing for noise_share)",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, dtype, meaning)| {
+        Entry::Column(Described {
+            name: name.into(),
+            dtype,
+            meaning: meaning.into(),
+        })
+    })
+    .collect()
+}
+
+/// Every CSV file loyalsim writes, with its columns in order.
+pub fn tables() -> Vec<(&'static str, Vec<Entry>)> {
+    fn all<R>(columns: &[Column<R>]) -> impl Iterator<Item = Entry> + '_ {
+        columns.iter().map(|c| Entry::Column(c.into()))
+    }
+    let run: Vec<Entry> = all(&sweep_run()).chain([Entry::Swept]).collect();
+    let mut summary = vec![
+        Entry::Column(Described {
+            name: "point".into(),
+            dtype: Dtype::Int,
+            meaning: "point of the design, from 0".into(),
+        }),
+        Entry::Swept,
+        Entry::Column(Described {
+            name: "runs".into(),
+            dtype: Dtype::Int,
+            meaning: "runs of the point".into(),
+        }),
+    ];
+    for m in sweep_metrics() {
+        for (stat, meaning) in SUMMARY_STATS {
+            summary.push(Entry::Column(Described {
+                name: format!("{}_{stat}", m.name),
+                dtype: Dtype::Float,
+                meaning: format!("`{}`: {meaning}", m.name),
+            }));
+        }
+    }
+    vec![
+        ("timeseries.csv", all(&timeseries()).collect()),
+        ("curve.csv", all(&curve()).collect()),
+        ("survey.csv", all(&survey()).collect()),
+        ("complaints.csv", all(&complaints()).collect()),
+        (
+            "sweep.csv",
+            run.iter()
+                .cloned()
+                .chain(sweep_metrics().into_iter().map(Entry::Column))
+                .collect(),
+        ),
+        (
+            "sweep_timeseries.csv",
+            run.iter().cloned().chain(all(&timeseries())).collect(),
+        ),
+        ("sweep_summary.csv", summary),
+        ("sensitivity.csv", sensitivity()),
     ]
 }
 
@@ -602,15 +908,29 @@ mod tests {
         assert_eq!(wilson(0, 0), None);
     }
 
+    /// A float cell is a float whatever its value: whole numbers keep `.0`, infinity
+    /// is `inf`, and missing or undefined values are empty.
     #[test]
     fn cells_print_missing_and_infinite_values() {
         assert_eq!(Cell::Float(None).to_csv(), "");
         assert_eq!(Cell::Float(Some(f64::INFINITY)).to_csv(), "inf");
         assert_eq!(Cell::Float(Some(0.5)).to_csv(), "0.5");
         assert_eq!(Cell::Float(Some(0.49999999999995826)).to_csv(), "0.5");
-        assert_eq!(Cell::Float(Some(-1e-12)).to_csv(), "0");
+        assert_eq!(Cell::Float(Some(0.0)).to_csv(), "0.0");
+        assert_eq!(Cell::Float(Some(-0.0)).to_csv(), "0.0");
+        assert_eq!(Cell::Float(Some(1.0)).to_csv(), "1.0");
+        assert_eq!(Cell::Float(Some(-3.0)).to_csv(), "-3.0");
+        assert_eq!(Cell::Float(Some(1959.0)).to_csv(), "1959.0");
+        assert_eq!(Cell::Float(Some(0.999_999_999_7)).to_csv(), "1.0");
+        assert_eq!(Cell::Float(Some(-1e-12)).to_csv(), "0.0");
+        assert_eq!(Cell::Float(Some(1e20)).to_csv(), "100000000000000000000.0");
         assert_eq!(Cell::Float(Some(f64::NEG_INFINITY)).to_csv(), "-inf");
-        assert_eq!(Cell::Float(Some(f64::NAN)).to_csv(), "NaN");
+        assert_eq!(Cell::Float(Some(f64::NAN)).to_csv(), "");
+        assert_eq!(exact_float(2.0), "2.0");
+        assert_eq!(exact_float(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(exact_float(-0.0), "0.0");
+        assert_eq!(exact_float(f64::INFINITY), "inf");
+        assert_eq!(exact_float(f64::NAN), "");
         assert_eq!(Cell::Int(0).to_csv(), "0");
         assert_eq!(Cell::Int(u64::MAX).to_csv(), u64::MAX.to_string());
         assert_eq!(Cell::Signed(i64::MIN).to_csv(), i64::MIN.to_string());
@@ -711,6 +1031,168 @@ mod tests {
                 String::from_utf8(fast).unwrap(),
                 display_rounded(x),
                 "{x:e}"
+            );
+        }
+    }
+
+    /// A small run of every kind of output: complaints, a survey, word of mouth, an
+    /// event.
+    fn full_run() -> (crate::Scenario, crate::engine::RunResults) {
+        let overrides: Vec<crate::scenario::Override> = [
+            "customers=1500",
+            "periods=32",
+            "survey.every=4",
+            "word_of_mouth.network=small_world",
+        ]
+        .iter()
+        .map(|o| o.parse().unwrap())
+        .collect();
+        let s = crate::Scenario::parse(
+            include_str!("../../scenarios/service_recovery.toml"),
+            "service_recovery",
+            &overrides,
+        )
+        .unwrap();
+        let results = crate::engine::Simulation::new(&s).run(s.periods);
+        (s, results)
+    }
+
+    /// Every cell a column's `value` gives has the column's declared type, in every
+    /// table, so the docs and the schema say what the files hold.
+    #[test]
+    fn columns_have_their_declared_types() {
+        fn check<R>(table: &str, columns: &[Column<R>], rows: impl Iterator<Item = R>) {
+            let mut n = 0;
+            for row in rows {
+                n += 1;
+                for c in columns {
+                    let cell = (c.value)(&row);
+                    assert_eq!(cell.dtype(), c.dtype, "{table}: {} = {cell:?}", c.name);
+                }
+            }
+            assert!(n > 0, "{table}: no rows to check");
+        }
+        let (s, results) = full_run();
+        let report = crate::report::RunReport {
+            scenario: &s,
+            results: &results,
+            elapsed: std::time::Duration::ZERO,
+            threads: 1,
+            warnings: &[],
+        };
+        check("timeseries", &timeseries(), report.timeseries_rows());
+        check("curve", &curve(), report.curve_rows());
+        check("survey", &survey(), report.survey_rows());
+        check("complaints", &complaints(), report.complaint_rows());
+        let measured = crate::report::metrics::Measured::of(&report);
+        for (m, d) in crate::report::metrics::run().iter().zip(sweep_metrics()) {
+            let cell = m.cell(&measured);
+            assert_eq!(
+                cell.dtype(),
+                d.dtype,
+                "sweep metrics: {} = {cell:?}",
+                m.name
+            );
+        }
+        let run = Run {
+            index: 3,
+            point: 1,
+            replicate: 1,
+            seed: 7,
+        };
+        check("sweep runs", &sweep_run(), [run].into_iter());
+    }
+
+    /// The generated part of docs/scenario.md: a table of every file's columns.
+    fn docs_tables() -> String {
+        let mut out = String::from(DOCS_BEGIN);
+        out.push('\n');
+        for (file, entries) in tables() {
+            out.push_str(&format!(
+                "\n#### `{file}`\n\n| column | type | meaning |\n| --- | --- | --- |\n"
+            ));
+            for e in entries {
+                out.push_str(&match e {
+                    Entry::Column(c) => format!(
+                        "| `{}` | {} | {} |\n",
+                        c.name,
+                        c.dtype.name(),
+                        c.meaning.replace('|', "\\|")
+                    ),
+                    Entry::Swept => "| *one per swept field* | see above | the field's value at the point, named by its path |\n".into(),
+                });
+            }
+        }
+        out.push('\n');
+        out.push_str(DOCS_END);
+        out
+    }
+
+    /// tests/python/schema.json: every file's columns with their types, for the test
+    /// that loads the files in pandas, Polars and DuckDB.
+    fn schema_json() -> String {
+        let files: serde_json::Map<String, serde_json::Value> = tables()
+            .into_iter()
+            .map(|(file, entries)| {
+                let columns = entries
+                    .into_iter()
+                    .map(|e| match e {
+                        Entry::Column(c) => {
+                            serde_json::json!({"name": c.name, "dtype": c.dtype.name()})
+                        }
+                        Entry::Swept => serde_json::json!({"swept": true}),
+                    })
+                    .collect();
+                (file.to_string(), serde_json::Value::Array(columns))
+            })
+            .collect();
+        let schema = serde_json::json!({
+            "about": "The columns of every CSV file loyalsim writes, with their types. \
+                      Written from src/report/columns.rs by \
+                      `LOYALSIM_WRITE_SCHEMA=1 cargo test --lib columns`; do not edit.",
+            "files": files,
+        });
+        serde_json::to_string_pretty(&schema).unwrap() + "\n"
+    }
+
+    const DOCS_BEGIN: &str = "<!-- columns:begin: written from src/report/columns.rs by \
+                              `LOYALSIM_WRITE_SCHEMA=1 cargo test --lib columns` -->";
+    const DOCS_END: &str = "<!-- columns:end -->";
+
+    /// The docs' column tables and the schema the Python test reads are the
+    /// declarations here; `LOYALSIM_WRITE_SCHEMA=1` rewrites them after a change.
+    #[test]
+    fn docs_and_schema_follow_the_declarations() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let write = std::env::var_os("LOYALSIM_WRITE_SCHEMA").is_some();
+        let again = "run `LOYALSIM_WRITE_SCHEMA=1 cargo test --lib columns` to rewrite it";
+        let docs_path = root.join("docs/scenario.md");
+        let docs = std::fs::read_to_string(&docs_path).unwrap();
+        let (begin, end) = (
+            docs.find(DOCS_BEGIN)
+                .expect("docs/scenario.md has the columns section"),
+            docs.find(DOCS_END)
+                .expect("docs/scenario.md has the columns section's end"),
+        );
+        let fresh = format!(
+            "{}{}{}",
+            &docs[..begin],
+            docs_tables(),
+            &docs[end + DOCS_END.len()..]
+        );
+        let schema_path = root.join("tests/python/schema.json");
+        let schema = std::fs::read_to_string(&schema_path).unwrap_or_default();
+        if write {
+            std::fs::write(&docs_path, &fresh).unwrap();
+            std::fs::write(&schema_path, schema_json()).unwrap();
+        } else {
+            assert!(
+                docs == fresh,
+                "docs/scenario.md's column tables are stale: {again}"
+            );
+            assert!(
+                schema == schema_json(),
+                "tests/python/schema.json is stale: {again}"
             );
         }
     }

@@ -342,13 +342,24 @@ fn cell(unit: Unit, v: Option<f64>) -> super::columns::Cell {
     }
 }
 
-/// A value as JSON: counts as integers, numbers, `null` when undefined.
-pub fn json(unit: Unit, v: Option<f64>) -> serde_json::Value {
+/// Sets `name` of a JSON object to a metric's value: counts as integers, other numbers
+/// as numbers, `null` when undefined; a metric that can be infinite (an effective R)
+/// as `null` with `NAME_infinite` beside it (see report/export/json.rs).
+pub fn insert_json(
+    object: &mut serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    unit: Unit,
+    v: Option<f64>,
+) {
+    use super::export::json::{number, unbounded};
     match (unit, v) {
-        (Unit::Count, Some(x)) => serde_json::json!(x as i64),
-        (_, Some(x)) if x.is_finite() => serde_json::json!(x),
-        (_, Some(x)) if x > 0.0 => serde_json::json!("inf"),
-        _ => serde_json::Value::Null,
+        (Unit::Count, Some(x)) => {
+            object.insert(name.into(), serde_json::json!(x as i64));
+        }
+        (Unit::Constraint, v) => unbounded(object, name, v),
+        (_, v) => {
+            object.insert(name.into(), number(v));
+        }
     }
 }
 

@@ -610,7 +610,7 @@ pub enum ScenarioError {
         "{}: field `{}` = {}: expected {expected}",
         cut(source_name, 200),
         cut(path, 100),
-        cut(value, 60)
+        cut(value, 100)
     )]
     Invalid {
         source_name: String,

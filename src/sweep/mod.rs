@@ -245,6 +245,9 @@ pub fn run(
         b.sweep = None;
         b.to_table()
     };
+    let dtypes = plan
+        .dtypes(&base_table)
+        .map_err(|e| SweepError::Input(e.to_string()))?;
     let (start, end) = (manifest.start, manifest.end);
     let first = start + state.done;
     // Every worker thread takes the next run as soon as it has finished one, and a
@@ -273,7 +276,7 @@ pub fn run(
                     break;
                 }
                 if tx
-                    .send((i, one_run(plan, &base_table, &points, i)))
+                    .send((i, one_run(plan, &base_table, &dtypes, &points, i)))
                     .is_err()
                 {
                     break;
@@ -293,7 +296,6 @@ pub fn run(
     })
 }
 
-/// One run: its `sweep.csv` row and its `sweep_timeseries.csv` rows, as CSV bytes.
 /// Runs a worker may start ahead of the last one written.
 const WINDOW: u64 = 4 * BATCH;
 
@@ -370,9 +372,12 @@ fn write_in_order(
 /// point differ only in their seed.
 type PointScenarios = [OnceLock<Result<Scenario, String>>];
 
+/// One run: its `sweep.csv` row and its `sweep_timeseries.csv` rows, as CSV bytes;
+/// `dtypes` are the swept columns' types ([`Plan::dtypes`]).
 fn one_run(
     plan: &Plan,
     base: &toml::Table,
+    dtypes: &[columns::Dtype],
     points: &PointScenarios,
     index: u64,
 ) -> Result<RunRows, SweepError> {
@@ -395,20 +400,17 @@ fn one_run(
         threads: 1,
         warnings: &[],
     };
-    let mut prefix = vec![
-        run.index.to_string(),
-        run.point.to_string(),
-        run.replicate.to_string(),
-        run.seed.to_string(),
-    ];
-    prefix.extend(plan.points[run.point as usize].iter().map(Plan::cell));
     let measured = metrics::Measured::of(&report);
     let metric_cells: Vec<Cell> = metrics::run().iter().map(|m| m.cell(&measured)).collect();
-    // The prefix in CSV form once, then each record's cells appended to it (the `csv`
-    // crate's bytes, without a string per cell).
+    // The prefix (which run, the swept values) in CSV form once, then each record's
+    // cells appended to it (the `csv` crate's bytes, without a string per cell).
     let mut prefix_csv = Vec::new();
-    for p in &prefix {
-        columns::push_csv_field(&mut prefix_csv, p.as_bytes());
+    for c in columns::sweep_run() {
+        (c.value)(&run).write_csv(&mut prefix_csv);
+        prefix_csv.push(b',');
+    }
+    for (value, &dtype) in plan.points[run.point as usize].iter().zip(dtypes) {
+        columns::push_csv_field(&mut prefix_csv, Plan::cell(value, dtype).as_bytes());
         prefix_csv.push(b',');
     }
     let mut row = Vec::new();
@@ -423,9 +425,9 @@ fn one_run(
 
 /// The header of `sweep.csv` and of `sweep_timeseries.csv`.
 pub fn headers(plan: &Plan) -> (Vec<String>, Vec<String>) {
-    let prefix: Vec<String> = ["run", "point", "replicate", "seed"]
+    let prefix: Vec<String> = columns::sweep_run()
         .iter()
-        .map(|s| s.to_string())
+        .map(|c| c.name.to_string())
         .chain(plan.paths.iter().cloned())
         .collect();
     let sweep = prefix

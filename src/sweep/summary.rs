@@ -3,8 +3,13 @@
 //! Rows of one point are contiguous (run = point × replications + replicate), so the
 //! summary needs memory for one point at a time, and a merged sweep's summary is the
 //! same bytes as a single process's: both read the same `sweep.csv` in the same order.
+//!
+//! An infinite value (an effective R where nobody could leave) counts: the mean of a
+//! point with one is infinite, and its spread undefined (missing), rather than the
+//! value being dropped and the mean taken over the other runs, which would report a
+//! finite R for a point where some run had an unbreakable constraint.
 
-use crate::report::columns::Cell;
+use crate::report::columns::{Cell, SUMMARY_STATS};
 use crate::report::metrics;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -32,20 +37,34 @@ pub fn t_quantile(df: u64) -> f64 {
 /// Running statistics of one metric at one point.
 #[derive(Debug, Clone, Copy, Default)]
 struct Stat {
+    /// Finite values.
     n: u64,
     sum: f64,
     sum_sq: f64,
+    /// Values of +inf and of −inf.
+    infinite: [u64; 2],
 }
 
 impl Stat {
     fn add(&mut self, x: f64) {
+        if x.is_infinite() {
+            self.infinite[(x < 0.0) as usize] += 1;
+            return;
+        }
         self.n += 1;
         self.sum += x;
         self.sum_sq += x * x;
     }
 
-    /// (mean, sd, ci_low, ci_high); sd and interval need two values.
+    /// (mean, sd, ci_low, ci_high); sd and interval need two values, all finite. With
+    /// an infinite value the mean is that infinity (undefined with both signs).
     fn describe(&self) -> [Option<f64>; 4] {
+        match self.infinite {
+            [0, 0] => {}
+            [_, 0] => return [Some(f64::INFINITY), None, None, None],
+            [0, _] => return [Some(f64::NEG_INFINITY), None, None, None],
+            _ => return [None; 4],
+        }
         if self.n == 0 {
             return [None; 4];
         }
@@ -90,11 +109,12 @@ pub fn write(
         .collect();
     let first_metric = 4 + n_paths;
     let mut writer = csv::Writer::from_path(summary_csv).map_err(write)?;
+    let metrics: Vec<&str> = metrics::run().iter().map(|m| m.name).collect();
     let mut head: Vec<String> = vec!["point".into()];
     head.extend(paths.iter().cloned());
     head.push("runs".into());
-    for m in metrics::run().iter().map(|m| m.name) {
-        for s in ["mean", "sd", "ci_low", "ci_high"] {
+    for m in &metrics {
+        for (s, _) in SUMMARY_STATS {
             head.push(format!("{m}_{s}"));
         }
     }
@@ -130,18 +150,14 @@ pub fn write(
                 point.clone(),
                 values,
                 0,
-                vec![Stat::default(); metrics::run().len()],
+                vec![Stat::default(); metrics.len()],
             )
         });
         c.2 += 1;
         for (k, stat) in c.3.iter_mut().enumerate() {
             let cell = row.get(first_metric + k).unwrap_or("");
-            let x = match cell {
-                "" => None,
-                "inf" => None,
-                other => other.parse::<f64>().ok(),
-            };
-            if let Some(x) = x {
+            // Empty is missing; `inf` parses as infinity.
+            if let Some(x) = cell.parse::<f64>().ok().filter(|x| !x.is_nan()) {
                 stat.add(x);
             }
         }
@@ -157,12 +173,8 @@ pub fn write(
 pub fn markdown(name: &str, paths: &[String], points: &[PointSummary], runs: u64) -> String {
     let pct = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{:.1}%", 100.0 * v));
     let num = |x: Option<f64>| x.map_or("n/a".into(), |v| format!("{v:.3}"));
-    let idx = |m: &str| {
-        metrics::run()
-            .iter()
-            .position(|x| x.name == m)
-            .expect("a metric")
-    };
+    let metrics = metrics::run();
+    let idx = |m: &str| metrics.iter().position(|c| c.name == m).expect("a metric");
     let mut out = format!(
         "# {name}: sweep summary\n\n{runs} runs, {} points; means over replications, \
          95% t-interval for retention.\n\n",

@@ -26,3 +26,63 @@ pub fn describe(cmd_line: &str, out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Checks that every CSV file loyalsim wrote into `dir` is a declared table
+/// (`loyalsim::report::columns::tables`) with its declared header, and that every cell
+/// is in its column's type's one spelling (docs/scenario.md, "Columns"): an int plainly,
+/// a float with a decimal point, `inf`, `-inf` or empty, never `0` or `NaN`. A sweep's
+/// swept columns, named by their paths, have the types `swept` gives. Returns the
+/// files checked.
+pub fn assert_typed_csvs(
+    dir: &std::path::Path,
+    swept: &[(&str, loyalsim::report::columns::Dtype)],
+) -> Vec<String> {
+    use loyalsim::report::columns::{Dtype, Entry, tables};
+    let declared = tables();
+    let mut checked = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        let (_, entries) = declared
+            .iter()
+            .find(|(file, _)| *file == name)
+            .unwrap_or_else(|| panic!("{name}: a CSV file not declared in columns::tables"));
+        let columns: Vec<(String, Dtype)> = entries
+            .iter()
+            .flat_map(|e| match e {
+                Entry::Column(c) => vec![(c.name.clone(), c.dtype)],
+                Entry::Swept => swept.iter().map(|(p, d)| (p.to_string(), *d)).collect(),
+            })
+            .collect();
+        let path = dir.join(&name);
+        let mut reader = csv::Reader::from_path(&path).unwrap();
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let names: Vec<&String> = columns.iter().map(|c| &c.0).collect();
+        assert_eq!(header.iter().collect::<Vec<_>>(), names, "{name}: header");
+        for (i, row) in reader.records().enumerate() {
+            let row = row.unwrap();
+            for ((column, dtype), cell) in columns.iter().zip(row.iter()) {
+                let ok = match dtype {
+                    Dtype::Int => cell.parse::<i64>().is_ok(),
+                    Dtype::Float => {
+                        matches!(cell, "" | "inf" | "-inf")
+                            || (cell.contains('.')
+                                && !cell.contains(['e', 'E'])
+                                && cell.parse::<f64>().is_ok())
+                    }
+                    Dtype::String => true,
+                };
+                assert!(
+                    ok,
+                    "{name}: row {}: `{column}` = {cell:?} is not {dtype:?}",
+                    i + 1
+                );
+            }
+        }
+        checked.push(name);
+    }
+    checked.sort();
+    checked
+}

@@ -181,9 +181,13 @@ fn read_summary(path: &Path) -> Result<Summary, ResultsError> {
     let text = std::fs::read_to_string(path).map_err(|e| malformed(path, e.to_string()))?;
     let json: Value =
         serde_json::from_str(&text).map_err(|e| malformed(path, format!("not valid JSON: {e}")))?;
+    // An infinite number is `null` with `KEY_infinite: true` (see
+    // `report::export::json`); folders of versions before that say "inf".
     let number = |key: &str| -> Result<Option<f64>, ResultsError> {
+        let infinite = json.get(format!("{key}_infinite")) == Some(&Value::Bool(true));
         match json.get(key) {
             None => Err(malformed(path, format!("no key `{key}`"))),
+            Some(Value::Null) if infinite => Ok(Some(f64::INFINITY)),
             Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s == "inf" => Ok(Some(f64::INFINITY)),
             Some(v) => v

@@ -1,5 +1,14 @@
-//! `summary.json`: the run's headline numbers, its speed, and the resolved scenario.
-//! Undefined numbers are `null`; an infinite R is the string `"inf"`.
+//! `summary.json`: the run's headline numbers, its speed, and the resolved scenario;
+//! and how every JSON file of loyalsim (this one, a calibration's `fit.json`) writes
+//! numbers that may be undefined or infinite.
+//!
+//! JSON has no infinity, and a number written as the string `"inf"` in one run and as
+//! a number in the next gives a reader a field of two types. So a number is always a
+//! JSON number or `null`: `null` where it is undefined (0/0: no decisions, no
+//! variance), and, for the few fields that can be infinite (an effective R where no one
+//! could leave, a lifetime value that never discounts), `null` too with a sibling
+//! boolean `KEY_infinite` present in every run, true when the value is infinite. A
+//! reader gets a float column with missing values and a bool column, whatever the run.
 
 use super::Exporter;
 use crate::model::CustomerType;
@@ -10,12 +19,25 @@ use std::io::{self, Write};
 
 pub struct Summary;
 
-fn number(x: Option<f64>) -> Value {
+/// A number of a field that cannot be infinite: the number, or `null` where it is
+/// undefined (`None`, NaN). A field that can be infinite goes through [`unbounded`].
+pub fn number(x: Option<f64>) -> Value {
     match x {
-        Some(v) if v.is_infinite() && v > 0.0 => json!("inf"),
         Some(v) if v.is_finite() => json!(v),
-        _ => Value::Null,
+        Some(v) => {
+            debug_assert!(v.is_nan(), "an infinite number outside `unbounded`");
+            Value::Null
+        }
+        None => Value::Null,
     }
+}
+
+/// Sets `key` of `object` to a number that may be infinite: the number when finite,
+/// else `null`; and `KEY_infinite` to whether it is infinite (either sign).
+pub fn unbounded(object: &mut Map<String, Value>, key: &str, x: Option<f64>) {
+    let infinite = x.is_some_and(f64::is_infinite);
+    object.insert(key.to_string(), number(x.filter(|v| !v.is_infinite())));
+    object.insert(format!("{key}_infinite"), Value::Bool(infinite));
 }
 
 /// The summary as a JSON value.
@@ -65,15 +87,17 @@ pub fn summary(report: &RunReport) -> Value {
             "wom_negative": t.wom_negative,
             "initial_customers": cohort,
             "cohort_retention": number(cohort_retention),
-            "clv_closed_form": number(retention.map(closed)),
-            "clv_closed_form_at_cohort_retention": number(cohort_retention.map(closed)),
         });
         let e = entry.as_object_mut().expect("an object");
+        // Infinite without discounting (discount_rate 0) when every customer stays.
+        unbounded(e, "clv_closed_form", retention.map(closed));
+        unbounded(
+            e,
+            "clv_closed_form_at_cohort_retention",
+            cohort_retention.map(closed),
+        );
         for m in metrics::firm() {
-            e.insert(
-                m.name.into(),
-                metrics::json(m.unit, (m.value)(&measured, j)),
-            );
+            metrics::insert_json(e, m.name, m.unit, (m.value)(&measured, j));
         }
         firms.insert(f.name.clone(), entry);
     }
@@ -130,7 +154,7 @@ pub fn summary(report: &RunReport) -> Value {
     // The market metrics, each under its name (src/report/metrics.rs).
     let obj = out.as_object_mut().expect("an object");
     for m in metrics::run() {
-        obj.insert(m.name.into(), metrics::json(m.unit, (m.value)(&measured)));
+        metrics::insert_json(obj, m.name, m.unit, (m.value)(&measured));
     }
     out
 }
@@ -142,5 +166,34 @@ impl Exporter for Summary {
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, &summary(report))?;
         writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A number keeps its JSON type whatever its value: a number or null, and the flag
+    /// of a number that can be infinite is there when it is finite too.
+    #[test]
+    fn numbers_are_numbers_or_null_with_a_flag_for_infinity() {
+        assert_eq!(number(Some(1.0)).to_string(), "1.0");
+        assert_eq!(number(Some(0.25)), json!(0.25));
+        assert_eq!(number(None), Value::Null);
+        assert_eq!(number(Some(f64::NAN)), Value::Null);
+        let mut o = Map::new();
+        unbounded(&mut o, "r", Some(f64::INFINITY));
+        unbounded(&mut o, "s", Some(0.0));
+        unbounded(&mut o, "t", None);
+        unbounded(&mut o, "u", Some(f64::NEG_INFINITY));
+        assert_eq!(
+            Value::Object(o),
+            json!({
+                "r": null, "r_infinite": true,
+                "s": 0.0, "s_infinite": false,
+                "t": null, "t_infinite": false,
+                "u": null, "u_infinite": true,
+            })
+        );
     }
 }

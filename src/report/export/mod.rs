@@ -1,7 +1,7 @@
 //! One file per format, behind a small trait.
 
 mod csv;
-mod json;
+pub mod json;
 mod toml;
 
 use super::RunReport;
