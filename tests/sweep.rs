@@ -613,3 +613,202 @@ fn designs_of_billions_of_points_are_refused_at_once() {
         assert_refused_at_once(&args, &[field, "4000000000", "100000000 runs"], &out);
     }
 }
+
+/// A small Sobol' study of the shipped sensitivity scenario: 8 base samples of 8
+/// factors, 160 runs of 300 customers.
+const STUDY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/scenarios/constraint_sensitivity.toml"
+);
+const STUDY_SETS: [&str; 8] = [
+    "--set",
+    "customers=300",
+    "--set",
+    "periods=4",
+    "--set",
+    "sweep.samples=8",
+    "--set",
+    "sweep.replications=2",
+];
+const STUDY_FILES: [&str; 6] = [
+    "sweep.csv",
+    "sweep_summary.csv",
+    "sensitivity.csv",
+    "constraint_sensitivity.md",
+    "manifest.json",
+    "scenario.toml",
+];
+
+fn study(out: &Path, extra: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut args = vec!["sweep", STUDY, "--quiet", "--out", out.to_str().unwrap()];
+    args.extend(STUDY_SETS);
+    args.extend(extra);
+    let o = loyalsim(&args, envs);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn assert_same_study(a: &Path, b: &Path) {
+    for f in STUDY_FILES {
+        let (x, y) = (fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs between {a:?} and {b:?}");
+    }
+}
+
+#[test]
+fn a_sensitivity_study_is_the_same_for_any_thread_count_shards_and_a_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let one = tmp.path().join("one");
+    study(&one, &[], &[("RAYON_NUM_THREADS", "1")]);
+    let two = tmp.path().join("two");
+    study(&two, &["--threads", "2"], &[]);
+    assert_same_study(&one, &two);
+
+    // sensitivity.csv: S1 and ST of every factor for every metric, then the noise.
+    let text = fs::read_to_string(one.join("sensitivity.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("metric,factor,index,value,ci_low,ci_high")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        rows.len(),
+        5 * 8 * 2 + 5,
+        "5 metrics × 8 factors × (S1, ST) + noise"
+    );
+    for r in &rows[..80] {
+        let (v, lo, hi): (f64, f64, f64) = (
+            r[3].parse().unwrap(),
+            r[4].parse().unwrap(),
+            r[5].parse().unwrap(),
+        );
+        assert!(lo <= hi && v.is_finite(), "{r:?}");
+    }
+    assert!(
+        rows[80..]
+            .iter()
+            .all(|r| r[1] == "seed" && r[2] == "noise_share")
+    );
+
+    // Three shards: none writes indices alone; their merge equals the single process.
+    let shards: Vec<PathBuf> = (1..=3).map(|i| tmp.path().join(format!("s{i}"))).collect();
+    for (i, dir) in shards.iter().enumerate() {
+        study(dir, &["--shard", &format!("{}/3", i + 1)], &[]);
+        assert!(!dir.join("sensitivity.csv").exists());
+    }
+    let merged = tmp.path().join("merged");
+    let mut args = vec!["merge", "--quiet"];
+    args.extend(shards.iter().map(|d| d.to_str().unwrap()));
+    args.extend(["--out", merged.to_str().unwrap()]);
+    let o = loyalsim(&args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_same_study(&one, &merged);
+
+    // Killed part-way (after its first committed batch), then resumed.
+    let resumed = tmp.path().join("resumed");
+    let state = tmp.path().join(".resumed.sweep-partial").join("state.json");
+    let mut args = vec![
+        "sweep",
+        STUDY,
+        "--quiet",
+        "--out",
+        resumed.to_str().unwrap(),
+    ];
+    args.extend(STUDY_SETS);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loyalsim"))
+        .args(&args)
+        .env("RAYON_NUM_THREADS", "1")
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !state.exists() && child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(120), "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().ok();
+    child.wait().unwrap();
+    let o = loyalsim(&args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_same_study(&one, &resumed);
+}
+
+#[test]
+fn a_morris_study_ranks_and_writes_its_effects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("morris");
+    study(
+        &out,
+        &[
+            "--set",
+            "sweep.design=morris",
+            "--set",
+            "sweep.samples=4",
+            "--set",
+            "sweep.vary.0.group=switching costs",
+            "--set",
+            "sweep.vary.1.group=switching costs",
+            "--set",
+            "sweep.vary.2.group=switching costs",
+        ],
+        &[],
+    );
+    let text = fs::read_to_string(out.join("sensitivity.csv")).unwrap();
+    // Six groups (the three switching costs as one) × mu, mu_star, sigma per metric.
+    let rows: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.contains(",seed,"))
+        .collect();
+    assert_eq!(rows.len(), 5 * 6 * 3);
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("retention,switching costs,mu_star,"))
+    );
+    let md = fs::read_to_string(out.join("constraint_sensitivity.md")).unwrap();
+    assert!(md.contains("Morris elementary effects"), "{md}");
+}
+
+#[test]
+fn bad_sensitivity_specs_are_refused_naming_the_field() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["--set", "sweep.samples=100"],
+            &["sweep.samples", "power of two"],
+        ),
+        (
+            &["--set", "sweep.metrics=[\"loyalty\"]"],
+            &["sweep.metrics[0]", "retention"],
+        ),
+        (
+            &["--set", "sweep.design=morris", "--set", "sweep.levels=3"],
+            &["sweep.levels", "even"],
+        ),
+        (
+            &["--set", "sweep.vary.0.group=x"],
+            &["sweep.vary[0].group", "morris"],
+        ),
+        (
+            &["--set", "sweep.vary.0.scale=log"],
+            &["sweep.vary[0].from", "> 0"],
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (sets, needles) in cases {
+        let out = tmp.path().join("bad");
+        let mut args = vec!["sweep", STUDY, "--out", out.to_str().unwrap()];
+        args.extend(*sets);
+        let o = loyalsim(&args, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{sets:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{sets:?}: {err}");
+        for n in *needles {
+            assert!(err.contains(n), "{sets:?}: {n:?} not in {err}");
+        }
+        assert!(!out.exists());
+    }
+}
