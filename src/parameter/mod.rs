@@ -666,6 +666,15 @@ impl Plan {
     /// scenario of the first point; `base_toml` must have no sweep.
     pub fn dtypes(&self, base_toml: &toml::Table) -> Result<Vec<Dtype>, ScenarioError> {
         let first = self.scenario(base_toml, &self.run(0))?.to_table();
+        // A field some point does not use is `NaN` there (not applicable), so an
+        // integer field that is idle somewhere is a float column.
+        let mut idle_somewhere = vec![false; self.paths.len()];
+        for point in 0..self.points.len() as u64 {
+            let s = self.scenario(base_toml, &self.run(point * self.replications as u64))?;
+            for (k, path) in self.paths.iter().enumerate() {
+                idle_somewhere[k] |= s.idle(path).is_some();
+            }
+        }
         Ok(self
             .paths
             .iter()
@@ -675,12 +684,12 @@ impl Plan {
                 let resolved = resolved_at(&first, path);
                 let numeric_field = match resolved {
                     Some(toml::Value::Integer(_) | toml::Value::Float(_)) | None => true,
-                    // A strength resolves to "inf" when it is infinite.
-                    Some(toml::Value::String(s)) => s == "inf",
+                    // A strength resolves to its level name or "inf": a number either way.
+                    Some(toml::Value::String(s)) => s == "inf" || is_strength(path),
                     Some(_) => false,
                 };
                 let integer_field = matches!(resolved, Some(toml::Value::Integer(_)) | None);
-                if integer_field && values().all(toml::Value::is_integer) {
+                if integer_field && !idle_somewhere[k] && values().all(toml::Value::is_integer) {
                     Dtype::Int
                 } else if numeric_field && values().all(|v| number(v).is_some()) {
                     Dtype::Float
@@ -696,6 +705,17 @@ impl Plan {
     /// with a decimal point (`1.0`) or `inf`; anything else as it was given, strings
     /// unquoted.
     pub fn cell(value: &toml::Value, dtype: Dtype) -> String {
+        Plan::cell_at(value, dtype, false)
+    }
+
+    /// [`Plan::cell`] at a point that does not use the field (`idle`): `NaN` in a
+    /// number column (not applicable: distinct from an empty cell, which is a value
+    /// that is undefined, and read as a float by pandas, Polars and DuckDB alike), empty
+    /// in a text column.
+    pub fn cell_at(value: &toml::Value, dtype: Dtype, idle: bool) -> String {
+        if idle {
+            return if dtype == Dtype::Float { "NaN" } else { "" }.into();
+        }
         match (dtype, value) {
             (Dtype::Float, v) => number(v).map_or_else(String::new, exact_float),
             (_, toml::Value::String(s)) => s.clone(),
@@ -715,13 +735,25 @@ fn list_length(v: &Vary) -> u64 {
     }
 }
 
+/// Whether the field at `path` is a constraint strength, which takes level names
+/// (`none`, `low`, …, `infinite`) for numbers.
+fn is_strength(path: &str) -> bool {
+    matches!(path, "constraint.r" | "constraint.monopoly")
+}
+
 /// A swept value as a number: a TOML number, or a string that reads as one (`"inf"`,
-/// `"2.5"`, as a strength accepts).
+/// `"2.5"`, or a strength's level name: `"strong"` is 2), so that every strength
+/// column is numeric and can be an axis.
 fn number(value: &toml::Value) -> Option<f64> {
     match value {
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::Float(f) => Some(*f),
-        toml::Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| !x.is_nan()),
+        toml::Value::String(s) => s
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| !x.is_nan())
+            .or_else(|| crate::scenario::Strength::from_level(s).map(|l| l.value())),
         _ => None,
     }
 }

@@ -409,8 +409,15 @@ fn one_run(
         (c.value)(&run).write_csv(&mut prefix_csv);
         prefix_csv.push(b',');
     }
-    for (value, &dtype) in plan.points[run.point as usize].iter().zip(dtypes) {
-        columns::push_csv_field(&mut prefix_csv, Plan::cell(value, dtype).as_bytes());
+    // A swept field this point does not use (R at a structural point) is not shown as
+    // if it applied: `NaN`, not applicable.
+    let point = &plan.points[run.point as usize];
+    for ((value, &dtype), path) in point.iter().zip(dtypes).zip(&plan.paths) {
+        let idle = scenario.idle(path).is_some();
+        columns::push_csv_field(
+            &mut prefix_csv,
+            Plan::cell_at(value, dtype, idle).as_bytes(),
+        );
         prefix_csv.push(b',');
     }
     let mut row = Vec::new();

@@ -202,7 +202,18 @@ pub fn markdown(name: &str, paths: &[String], points: &[PointSummary], runs: u64
             (Some(a), Some(b)) => format!("{} – {}", pct(Some(a)), pct(Some(b))),
             _ => "n/a".into(),
         };
-        let mut cells = p.values.clone();
+        // NaN: a field this point does not use (sweep.csv's "not applicable").
+        let mut cells: Vec<String> = p
+            .values
+            .iter()
+            .map(|v| {
+                if v == "NaN" {
+                    "—".to_string()
+                } else {
+                    v.clone()
+                }
+            })
+            .collect();
         cells.push(p.runs.to_string());
         cells.push(pct(r[0]));
         cells.push(interval);
