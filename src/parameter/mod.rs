@@ -1059,8 +1059,9 @@ mod tests {
     }
 
     /// A swept column has one type for the whole sweep: integers of an integer field
-    /// are ints, numbers (integers and "inf" included) of a number field are floats
-    /// written with a decimal point, anything else is text as given.
+    /// are ints, numbers (integers, "inf" and a strength's level names included) of a
+    /// number field are floats written with a decimal point, anything else is text as
+    /// given.
     #[test]
     fn swept_columns_have_one_type() {
         let base = Scenario::parse("customers = 300", "t", &[])
@@ -1075,9 +1076,9 @@ mod tests {
             ),
             (
                 "constraint.r",
-                "[\"strong\", 1, 2]",
-                Dtype::String,
-                &["strong", "1", "2"],
+                "[\"strong\", 1, \"none\"]",
+                Dtype::Float,
+                &["2.0", "1.0", "0.0"],
             ),
             (
                 "customers",
