@@ -38,6 +38,12 @@ fuzz_target!(|data: &[u8]| {
         Ok(read) => read,
         Err(e) => return check_message(&e.to_string()),
     };
+    // What `run` refuses: a setting that changes nothing, outside a sweep.
+    if read.scenario.sweep.is_none()
+        && let Some(u) = read.unused.first()
+    {
+        return check_message(&loyalsim::scenario::unused_error(u, "fuzz", &overrides).to_string());
+    }
     let s = read.scenario;
     for w in s.warnings() {
         check_message(&w);
