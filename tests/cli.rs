@@ -754,6 +754,11 @@ fn bad_command_lines_are_refused_with_one_line() {
             &["firms[0].failure_rate"],
         ),
         (&["--threads", "0"], &["--threads"]),
+        // A number so large that the run's sums would overflow to infinity.
+        (
+            &["--set", "firms.0.margin=1e300"],
+            &["firms[0].margin", "1e12"],
+        ),
         // The last --set of a field is the one at fault.
         (
             &["--set", "periods=5", "--set", "periods=0"],

@@ -2,7 +2,7 @@
 //! drawn (PNG or SVG) without a panic, however long or many the labels.
 //!
 //! The input chooses a small market (1 to 6 firms with names of up to 100 characters,
-//! up to 10 events of any kind with any valid value, 2 to 12 periods), a chart size
+//! up to 10 events of any kind with any valid value (0, 1e-308, 1e12, …), 2 to 12 periods), a chart size
 //! and a title; the run is simulated, written and drawn as `loyalsim run` does.
 #![no_main]
 
@@ -36,7 +36,7 @@ fn number(u: &mut Unstructured) -> Result<f64> {
     Ok(match u.int_in_range(0..=5)? {
         0 => 0.0,
         1 => 1e-308,
-        2 => 1e300,
+        2 => 1e12,
         3 => u.int_in_range(0..=1000)? as f64 / 1000.0,
         _ => {
             let x: f64 = u.arbitrary()?;

@@ -11,6 +11,10 @@ pub const MAX_SEGMENTS: usize = 64;
 /// Customers are indexed by `u32` in the engine.
 pub const MAX_CUSTOMERS: u64 = u32::MAX as u64;
 pub const MAX_PERIODS: u32 = 1_000_000;
+/// Largest magnitude of a number a scenario gives (prices, margins, values, costs,
+/// event values): far beyond any market, and small enough that no sum the run keeps
+/// (margins over up to 4·10⁹ customers and 10⁶ periods) can overflow to infinity.
+pub const MAX_MAGNITUDE: f64 = 1e12;
 /// Longest name of a scenario, segment, firm or product line, in characters: names are
 /// folder names, CSV cells, legend entries and chart labels.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -38,15 +42,30 @@ impl Checker<'_> {
     }
 
     fn non_negative(&self, path: &str, v: f64) -> Res {
-        self.check(v.is_finite() && v >= 0.0, path, v, "a finite number >= 0")
+        self.check(
+            v.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&v),
+            path,
+            v,
+            "a number from 0 to 1e12",
+        )
     }
 
     fn finite(&self, path: &str, v: f64) -> Res {
-        self.check(v.is_finite(), path, v, "a finite number")
+        self.check(
+            v.is_finite() && v.abs() <= MAX_MAGNITUDE,
+            path,
+            v,
+            "a number from -1e12 to 1e12",
+        )
     }
 
     fn positive(&self, path: &str, v: f64) -> Res {
-        self.check(v.is_finite() && v > 0.0, path, v, "a finite number > 0")
+        self.check(
+            v.is_finite() && v > 0.0 && v <= MAX_MAGNITUDE,
+            path,
+            v,
+            "a number above 0, at most 1e12",
+        )
     }
 
     fn probability(&self, path: &str, v: f64) -> Res {
