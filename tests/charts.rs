@@ -112,17 +112,44 @@ fn assert_png(path: &Path, width: u32, height: u32) {
     );
 }
 
-/// Asserts the SVG parses and its text includes every one of `needles`.
-fn assert_svg(path: &Path, needles: &[&str]) {
+/// The texts of an SVG, in document order: the `aria-label` of each group of glyph
+/// outlines. Asserts the text is drawn as outlines, the same without any font: no
+/// `<text>` left, and every glyph used defined in the file.
+fn svg_texts(path: &Path) -> Vec<String> {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path:?}: {e}"));
     let doc = roxmltree::Document::parse(&text)
         .unwrap_or_else(|e| panic!("{path:?} is not well-formed XML: {e}"));
     assert_eq!(doc.root_element().tag_name().name(), "svg", "{path:?}");
-    let texts: Vec<String> = doc
+    assert!(
+        !doc.descendants().any(|n| n.has_tag_name("text")),
+        "{path:?} has <text>, which a viewer sets in its own fonts"
+    );
+    let defined: BTreeSet<&str> = doc
         .descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .filter(|n| n.has_tag_name("path"))
+        .filter_map(|n| n.attribute("id"))
         .collect();
+    const XLINK: &str = "http://www.w3.org/1999/xlink";
+    for used in doc.descendants().filter(|n| n.has_tag_name("use")) {
+        let href = used
+            .attribute((XLINK, "href"))
+            .unwrap_or_else(|| panic!("{path:?}: a <use> without xlink:href"));
+        let id = href.strip_prefix('#').unwrap_or(href);
+        assert!(
+            defined.contains(id),
+            "{path:?}: glyph {href} is not defined"
+        );
+    }
+    doc.descendants()
+        .filter_map(|n| n.attribute("aria-label"))
+        .map(|t| t.trim().to_string())
+        .collect()
+}
+
+/// Asserts the SVG parses, draws its text as outlines, and its texts include every one
+/// of `needles`.
+fn assert_svg(path: &Path, needles: &[&str]) {
+    let texts = svg_texts(path);
     for needle in needles {
         assert!(
             texts.iter().any(|t| t == needle),
@@ -637,17 +664,6 @@ fn two_firms(b: &str, events: &str) -> String {
         "name = \"events\"\nseed = 1\nperiods = 12\ncustomers = 2000\n\
          [[segments]]\nname = \"s\"\n[[firms]]\nname = \"A\"\n[[firms]]\nname = \"{b}\"\n{events}"
     )
-}
-
-/// The texts of an SVG, in document order.
-fn svg_texts(path: &Path) -> Vec<String> {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path:?}: {e}"));
-    let doc = roxmltree::Document::parse(&text)
-        .unwrap_or_else(|e| panic!("{path:?} is not well-formed XML: {e}"));
-    doc.descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .map(|n| n.text().unwrap_or("").trim().to_string())
-        .collect()
 }
 
 /// Runs `scenario` (TOML text) into `dir/run` with its charts, redraws them with

@@ -29,6 +29,7 @@ mod results;
 mod retention_curve;
 mod retention_curves;
 mod style;
+mod svg_text;
 mod text;
 mod timeseries;
 mod types;
@@ -309,9 +310,10 @@ fn downsample(large: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
     out
 }
 
+/// The chart as SVG, its text as outlines of the embedded font (`svg_text.rs`).
 fn svg<C: Chart>(chart: &C, size: Size) -> Result<String, ChartError> {
     let mut text = String::new();
-    {
+    let (drawn, placed) = svg_text::collect(|| -> Result<(), ChartError> {
         let root =
             SVGBackend::with_string(&mut text, (size.width, size.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error::<C>)?;
@@ -319,8 +321,10 @@ fn svg<C: Chart>(chart: &C, size: Size) -> Result<String, ChartError> {
             .draw(&root, &style::Style::new(size, true))
             .map_err(draw_error::<C>)?;
         root.present().map_err(draw_error::<C>)?;
-    }
-    Ok(text)
+        Ok(())
+    });
+    drawn?;
+    svg_text::outline(&text, &placed).map_err(draw_error::<C>)
 }
 
 /// Writes a file whole: into a hidden temporary name, then renamed. The name is the
@@ -579,13 +583,14 @@ mod tests {
         ] {
             let at = format!("{} at {}x{}", C::NAME, size.width, size.height);
             let svg = svg(chart, size).unwrap_or_else(|e| panic!("{at}: {e}"));
+            // Text is outlined: no <text> is left for a viewer to set in its own font.
+            let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{at}: {e}"));
+            assert!(!doc.descendants().any(|n| n.has_tag_name("text")), "{at}");
             // Texts are fitted to the figure, not written out whole: at most a few
             // hundred characters fit across (or up) 2100 pixels.
             if size.width.max(size.height) <= 2100 {
-                for text in svg.split("<text").skip(1) {
-                    let content = text.split_once('>').map_or("", |(_, c)| c);
-                    let content = content.split("</text>").next().unwrap_or("");
-                    assert!(content.chars().count() < 300, "{at}: {content}");
+                for label in doc.descendants().filter_map(|n| n.attribute("aria-label")) {
+                    assert!(label.chars().count() < 300, "{at}: {label}");
                 }
             }
             if size == Size::SCREEN || size.width.max(size.height) <= 400 {
