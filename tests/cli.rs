@@ -16,9 +16,10 @@ const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 const BAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad");
 
 /// The files a run writes into its results folder.
-const RESULT_FILES: [&str; 6] = [
+const RESULT_FILES: [&str; 7] = [
     "timeseries.csv",
     "curve.csv",
+    "curve_by_period.csv",
     "survey.csv",
     "complaints.csv",
     "summary.json",
@@ -236,6 +237,7 @@ fn every_shipped_scenario_runs_and_writes_well_formed_results() {
             [
                 "complaints.csv",
                 "curve.csv",
+                "curve_by_period.csv",
                 "survey.csv",
                 "timeseries.csv"
             ],
@@ -413,7 +415,7 @@ fn results_do_not_depend_on_the_thread_count() {
         }
         let (base_label, base) = &dirs[0];
         for (label, dir) in &dirs[1..] {
-            for file in ["timeseries.csv", "curve.csv"] {
+            for file in ["timeseries.csv", "curve.csv", "curve_by_period.csv"] {
                 assert!(
                     read_bytes(&base.join(file)) == read_bytes(&dir.join(file)),
                     "{}: {file} differs between {base_label} and {label}",

@@ -61,9 +61,10 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// Draw charts from results folders, without running anything again.
     ///
-    /// With one folder, redraws its run's charts (retention_curve, timeseries, types, and
-    /// complaints when customers could complain) from its CSVs; with default options the files equal those `loyalsim run` wrote,
-    /// byte for byte. With several folders, compares the runs: retention_curves (one
+    /// With one folder, redraws its run's charts (retention_curve, timeseries, types,
+    /// complaints when customers could complain, word_of_mouth when they talk) from its
+    /// CSVs; with default options the files equal those `loyalsim run` wrote, byte for
+    /// byte. --periods and --firm draw a window of the run or one firm. With several folders, compares the runs: retention_curves (one
     /// curve per run), correlation_vs_r (correlation of CS with staying against R) and,
     /// when exactly two scenario fields differ between the runs, heatmap. Runs are
     /// labelled by the fields that differ between their scenarios.
@@ -91,6 +92,7 @@ Examples:
   loyalsim plot output/showcase                       redraw into the results folder
   loyalsim plot output/showcase --size print --format png --out figures
   loyalsim plot output/showcase --chart retention_curve --title \"\"   no title, for a caption
+  loyalsim plot output/monopoly_entry --periods 20.. --firm Incumbent   after the entry
   for r in none low medium strong inf; do
     loyalsim run scenarios/competitive.toml --set constraint.r=$r --no-charts --out runs/r-$r
   done
@@ -126,6 +128,30 @@ pub struct RunArgs {
     /// Write the tables only: no charts (`loyalsim plot DIR` draws them later).
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+}
+
+/// Which part of a run its charts draw.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SelectionArgs {
+    /// Draw the run's charts for periods A to B only, both included: A..B, A.. (to the
+    /// end), ..B or A (one period). The whole run by default.
+    #[arg(long, value_name = "A..B")]
+    pub periods: Option<chart::Periods>,
+    /// Draw the run's charts for this firm only (its name in the scenario). Every firm
+    /// by default.
+    #[arg(long, value_name = "NAME")]
+    pub firm: Option<String>,
+}
+
+impl SelectionArgs {
+    fn selection(&self) -> chart::Selection {
+        chart::Selection {
+            periods: self.periods,
+            firm: self.firm.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -147,14 +173,17 @@ pub struct PlotArgs {
     /// Title of every chart drawn, instead of its own; "" for none (a caption instead).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
-    /// Draw only this chart (repeatable): retention_curve, timeseries, types, complaints;
-    /// or, with several folders, retention_curves, correlation_vs_r, heatmap.
+    /// Draw only this chart (repeatable): retention_curve, timeseries, types, complaints,
+    /// word_of_mouth; or, with several folders, retention_curves, correlation_vs_r,
+    /// heatmap.
     #[arg(long = "chart", value_name = "NAME")]
     pub only: Vec<String>,
     /// What the heatmap shows, from summary.json: retention, correlation_cs_staying,
     /// satisfied_defector_share, hostage_share or mean_r_eff.
     #[arg(long, value_name = "NAME", default_value = "retention")]
     pub metric: String,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -211,6 +240,7 @@ pub fn run(options: Options) -> Result<(), Error> {
             threads: None,
             quiet: false,
             no_charts: false,
+            selection: SelectionArgs::default(),
         }),
         Some(Command::Run(args)) => run_scenario(args),
         Some(Command::Sweep(args)) => sweep::sweep(args),
@@ -329,7 +359,18 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         warn(&warnings);
     }
     let scenario = read.scenario;
+    let selection = args.selection.selection();
+    if args.no_charts && !selection.is_whole() {
+        return Err(Error::Usage(
+            "--periods, --firm: choose what the charts draw, and --no-charts draws none".into(),
+        ));
+    }
     if !args.no_charts {
+        // A window outside the run or an unknown firm, before anything is simulated.
+        let firms: Vec<String> = scenario.firms.iter().map(|f| f.name.clone()).collect();
+        selection
+            .resolve(scenario.periods, &firms)
+            .map_err(Error::Usage)?;
         memory::check_with_charts(&scenario, &source)?;
     }
     let threads = thread_count(args.threads)?;
@@ -361,13 +402,15 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
         warnings: &warnings,
     };
     // Charts are drawn from the tables just written, as `loyalsim plot` draws them.
-    let mut charts = Vec::new();
+    let mut charts = chart::ChartFiles::default();
+    let options = ChartOptions {
+        selection,
+        ..ChartOptions::default()
+    };
     let files = report
         .write_then(&target, |tmp| {
             if !args.no_charts {
-                charts = chart::draw_run(tmp, tmp, &ChartOptions::default())
-                    .map_err(std::io::Error::other)?
-                    .files;
+                charts = chart::draw_run(tmp, tmp, &options).map_err(std::io::Error::other)?;
             }
             Ok(())
         })
@@ -380,9 +423,12 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
             "wrote {}/ ({}{})\n{}\n",
             out.display(),
             files.join(", "),
-            describe_charts(&charts),
+            describe_charts(&charts.files),
             console_summary(&report)
         ));
+        for why in &charts.skipped {
+            eprintln!("loyalsim: no {why}");
+        }
     }
     Ok(())
 }
@@ -432,6 +478,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
         title: args.title.clone(),
         only: args.only.clone(),
         metric: args.metric.clone(),
+        selection: args.selection.selection(),
     };
     memory::check_plot(&args.dirs, options.size)?;
     if let [dir] = &args.dirs[..] {
@@ -442,6 +489,13 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
             report_drawn(&out, &drawn);
         }
         return Ok(());
+    }
+    if !options.selection.is_whole() {
+        return Err(Error::Usage(format!(
+            "--periods, --firm: draw the charts of one run; {} results folders are compared \
+             over their whole runs",
+            args.dirs.len()
+        )));
     }
     let Some(out) = &args.out else {
         return Err(Error::Usage(format!(

@@ -49,6 +49,7 @@ pub(super) fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
         (false, false) => run_full::<false>(chunk, ci, ctx),
         (true, false) => run_full::<true>(chunk, ci, ctx),
     }
+    chunk.tally.end_period();
 }
 
 /// Whether the core loop does everything this chunk needs this period.
@@ -429,7 +430,8 @@ fn run_core_in<const WOM: bool>(
     } = chunk;
     let n_firms = model.n_firms;
     let firms = &mut tally.firms[..n_firms];
-    let curve = &mut tally.curve[..];
+    let curve = &mut tally.period_curve[..];
+    let count = bins.count;
     let complaints = &mut tally.complaints;
     // Run-long sums, kept in registers through the loop.
     let mut association = tally.association;
@@ -621,7 +623,7 @@ fn run_core_in<const WOM: bool>(
             let kept = in_cohort & stayed;
             t.cohort_value += margin * ctx.discount * (kept as u8 as f64);
             t.cohort_stays += kept as u64;
-            let bin = &mut curve[bins.index(now)];
+            let bin = &mut curve[j * count + bins.index(now)];
             bin.observations += 1;
             bin.stayed += stayed as u64;
             bin.sum_cs += now;

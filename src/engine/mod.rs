@@ -27,7 +27,9 @@ use events::Timeline;
 use network::{GraphKind, Network};
 use rayon::prelude::*;
 use seed::{Purpose, uniform};
-use tally::{Bins, ChunkTally, ComplaintTable, CurveBin, FirmTally, SurveyPrediction, SurveyTally};
+use tally::{
+    Bins, ChunkTally, ComplaintTable, CurveBin, FirmTally, PeriodBin, SurveyPrediction, SurveyTally,
+};
 
 /// Customers per chunk: fixed, so results never depend on the machine.
 pub const CHUNK: usize = 4096;
@@ -86,6 +88,8 @@ pub struct PeriodRecord {
     pub present: Vec<bool>,
     /// The survey per firm, in periods with a survey.
     pub survey: Option<Vec<SurveyTally>>,
+    /// The period's retention curve per firm: its bins with observations.
+    pub curve: Vec<PeriodBin>,
 }
 
 /// Everything a run produces; reports turn it into files.
@@ -139,15 +143,29 @@ fn graph_kind(s: &Scenario) -> GraphKind {
 }
 
 /// Estimated memory of a run of this scenario, in bytes: customer state, the network,
-/// and the per-period records kept for the report.
+/// each chunk's curves (the run's and the period's per firm), and the per-period
+/// records kept for the report (the period's curve at most one bin per customer).
 pub fn memory_estimate(s: &Scenario) -> u64 {
     let state = s.customers.saturating_mul(BYTES_PER_CUSTOMER);
     let network = Network::estimate_bytes(s.customers, graph_kind(s));
+    let firms = s.firms.len() as u64;
+    let bins = Bins::new(s.report.curve_bin_width).count as u64;
+    let curves = s
+        .customers
+        .div_ceil(CHUNK as u64)
+        .saturating_mul((firms + 1).saturating_mul(bins))
+        .saturating_mul(std::mem::size_of::<CurveBin>() as u64);
     let record = (std::mem::size_of::<FirmTally>() + std::mem::size_of::<SurveyTally>()) as u64;
-    let records = (s.periods as u64)
-        .saturating_mul(s.firms.len() as u64)
-        .saturating_mul(record);
-    state.saturating_add(network).saturating_add(records)
+    let period_bins = firms
+        .saturating_mul(bins)
+        .min(s.customers)
+        .saturating_mul(std::mem::size_of::<PeriodBin>() as u64);
+    let records =
+        (s.periods as u64).saturating_mul(firms.saturating_mul(record).saturating_add(period_bins));
+    state
+        .saturating_add(network)
+        .saturating_add(curves)
+        .saturating_add(records)
 }
 
 impl Simulation {
@@ -226,7 +244,12 @@ impl Simulation {
                 .for_each(|(dst, chunk)| dst.copy_from_slice(&chunk.talk));
         }
         let tallies: Vec<&ChunkTally> = self.chunks.iter().map(|c| &c.tally).collect();
-        let (mut firms, survey, prospects) = tally::sum_period(&tallies, self.model.n_firms);
+        let tally::PeriodSums {
+            mut firms,
+            survey,
+            prospects,
+            curve,
+        } = tally::sum_period(&tallies, self.model.n_firms, self.bins);
         for (j, f) in firms.iter_mut().enumerate() {
             f.acquisition_spend = f.acquisitions as f64 * self.model.acquisition_cost[j];
             f.retention_spend = f.customers as f64 * self.model.retention_spend[j];
@@ -238,6 +261,7 @@ impl Simulation {
             events: fired,
             present: self.model.present.clone(),
             survey: survey_now.then_some(survey),
+            curve,
         }
     }
 

@@ -148,7 +148,7 @@ pub struct CurveBin {
 }
 
 impl CurveBin {
-    fn add(&mut self, o: &CurveBin) {
+    pub fn add(&mut self, o: &CurveBin) {
         self.observations += o.observations;
         self.stayed += o.stayed;
         self.sum_cs += o.sum_cs;
@@ -157,6 +157,21 @@ impl CurveBin {
         self.sum_pass += o.sum_pass;
         self.n_pass += o.n_pass;
     }
+}
+
+/// One firm's decisions in one CS bin over one period: a row of `curve_by_period.csv`.
+/// Only bins with observations are kept, so a run's records grow with the bins its
+/// customers occupy, not with every bin of every firm.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PeriodBin {
+    /// The firm, in scenario order, and the bin, as [`Bins::index`] numbers them.
+    pub firm: u32,
+    pub bin: u32,
+    pub observations: u64,
+    pub stayed: u64,
+    pub sum_cs: f64,
+    /// Sum of 1 − P(defect), as in [`CurveBin::sum_cl`].
+    pub sum_cl: f64,
 }
 
 /// The layout of the CS bins: centred on multiples of `width` from 1 to 5, the end bins
@@ -308,13 +323,20 @@ impl SurveyPrediction {
 /// Complaint episodes by group (indexed by [`Voice`] as `u8`): (episodes, stayed).
 pub type ComplaintTable = [(u64, u64); 5];
 
-/// Everything one chunk counts: this period's firm and survey tallies, and the whole
-/// run's curve, association, complaint table and survey prediction.
+/// Everything one chunk counts: this period's firm and survey tallies and retention
+/// curve per firm, and the whole run's curve, association, complaint table and survey
+/// prediction.
+///
+/// Decisions are recorded into the period's curve of their firm (`period_curve`), and
+/// [`ChunkTally::end_period`] adds it into the run's (`curve`): the loops record each
+/// decision once, whether or not anybody reads the curve by period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChunkTally {
     pub firms: Vec<FirmTally>,
     pub survey: Vec<SurveyTally>,
     pub prospects: u64,
+    /// This period's bins, firm after firm: bin `i` of firm `j` at `j * bins.count + i`.
+    pub period_curve: Vec<CurveBin>,
     pub curve: Vec<CurveBin>,
     pub association: Association,
     pub complaints: ComplaintTable,
@@ -328,6 +350,7 @@ impl ChunkTally {
             firms: vec![FirmTally::default(); n_firms],
             survey: vec![SurveyTally::default(); n_firms],
             prospects: 0,
+            period_curve: vec![CurveBin::default(); n_firms * bins.count],
             curve: vec![CurveBin::default(); bins.count],
             association: Association::default(),
             complaints: [(0, 0); 5],
@@ -349,7 +372,18 @@ impl ChunkTally {
         for s in &mut self.survey {
             *s = SurveyTally::default();
         }
+        self.period_curve.fill(CurveBin::default());
         self.prospects = 0;
+    }
+
+    /// Adds the period's curve into the run's, bin by bin, firms in order.
+    pub fn end_period(&mut self) {
+        let count = self.bins.count;
+        for firm in self.period_curve.chunks_exact(count) {
+            for (run, period) in self.curve.iter_mut().zip(firm) {
+                run.add(period);
+            }
+        }
     }
 
     #[inline(always)]
@@ -367,7 +401,7 @@ impl ChunkTally {
             // A customer whose firm left says nothing about satisfaction and loyalty.
             return;
         }
-        let bin = &mut self.curve[self.bins.index(d.cs)];
+        let bin = &mut self.period_curve[d.firm * self.bins.count + self.bins.index(d.cs)];
         bin.observations += 1;
         bin.stayed += !d.left as u64;
         bin.sum_cs += d.cs;
@@ -389,13 +423,21 @@ impl ChunkTally {
     }
 }
 
-/// The chunks' period tallies added in chunk order: firms, surveys, prospects.
-pub fn sum_period(
-    chunks: &[&ChunkTally],
-    n_firms: usize,
-) -> (Vec<FirmTally>, Vec<SurveyTally>, u64) {
+/// The chunks' period tallies, added in chunk order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodSums {
+    pub firms: Vec<FirmTally>,
+    pub survey: Vec<SurveyTally>,
+    pub prospects: u64,
+    /// The period's curve per firm, only the bins with observations, firm after firm.
+    pub curve: Vec<PeriodBin>,
+}
+
+/// The chunks' period tallies added in chunk order: firms, surveys, prospects, curve.
+pub fn sum_period(chunks: &[&ChunkTally], n_firms: usize, bins: Bins) -> PeriodSums {
     let mut firms = vec![FirmTally::default(); n_firms];
     let mut survey = vec![SurveyTally::default(); n_firms];
+    let mut bins_of = vec![PeriodBin::default(); n_firms * bins.count];
     let mut prospects = 0;
     for c in chunks {
         for (a, b) in firms.iter_mut().zip(&c.firms) {
@@ -404,9 +446,30 @@ pub fn sum_period(
         for (a, b) in survey.iter_mut().zip(&c.survey) {
             a.add(b);
         }
+        for (a, b) in bins_of.iter_mut().zip(&c.period_curve) {
+            a.observations += b.observations;
+            a.stayed += b.stayed;
+            a.sum_cs += b.sum_cs;
+            a.sum_cl += b.sum_cl;
+        }
         prospects += c.prospects;
     }
-    (firms, survey, prospects)
+    let curve = bins_of
+        .into_iter()
+        .enumerate()
+        .filter(|(_, b)| b.observations > 0)
+        .map(|(i, b)| PeriodBin {
+            firm: (i / bins.count) as u32,
+            bin: (i % bins.count) as u32,
+            ..b
+        })
+        .collect();
+    PeriodSums {
+        firms,
+        survey,
+        prospects,
+        curve,
+    }
 }
 
 /// The chunks' run-long tallies, added in chunk order.

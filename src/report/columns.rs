@@ -15,7 +15,7 @@
 //! (docs/scenario.md) and for the test that loads the files in those tools
 //! (tests/python/), from these declarations, so neither can drift from the writers.
 
-use crate::engine::tally::{Bins, CurveBin, FirmTally, SurveyTally};
+use crate::engine::tally::{Bins, CurveBin, FirmTally, PeriodBin, SurveyTally};
 use crate::model::CustomerType;
 use crate::parameter::Run;
 
@@ -677,6 +677,66 @@ pub fn curve() -> Vec<Column<CurveRow>> {
     ]
 }
 
+/// One row of `curve_by_period.csv`: a firm's decisions in one CS bin in one period.
+pub struct PeriodCurveRow {
+    pub period: u32,
+    pub firm: String,
+    pub bins: Bins,
+    pub bin: PeriodBin,
+}
+
+/// The columns of `curve_by_period.csv`: the retention curve per period and firm, for
+/// charts of a window of periods or of one firm (`--periods`, `--firm`). Only bins with
+/// observations have a row, and only what such a chart needs is kept, so the table
+/// stays within a few times the size of `timeseries.csv`; added up over periods and
+/// firms, `observations` and `stayed` are `curve.csv`'s.
+pub fn curve_by_period() -> Vec<Column<PeriodCurveRow>> {
+    vec![
+        Column {
+            name: "period",
+            meaning: "period number, from 1",
+            dtype: Dtype::Int,
+            value: |r| Cell::Int(r.period as u64),
+        },
+        Column {
+            name: "firm",
+            meaning: "firm name",
+            dtype: Dtype::String,
+            value: |r| Cell::Text(r.firm.clone()),
+        },
+        Column {
+            name: "cs_mid",
+            meaning: "centre of the CS bin (the bins of curve.csv)",
+            dtype: Dtype::Float,
+            value: |r| Cell::Float(Some(r.bins.bounds(r.bin.bin as usize).1)),
+        },
+        Column {
+            name: "observations",
+            meaning: "the firm's customer decisions in the period with CS in the bin (a bin without any has no row)",
+            dtype: Dtype::Int,
+            value: |r| Cell::Int(r.bin.observations),
+        },
+        Column {
+            name: "stayed",
+            meaning: "of those, decisions to stay",
+            dtype: Dtype::Int,
+            value: |r| Cell::Int(r.bin.stayed),
+        },
+        Column {
+            name: "cs_mean",
+            meaning: "mean CS of those decisions",
+            dtype: Dtype::Float,
+            value: |r| per_obs(r.bin.sum_cs, r.bin.observations),
+        },
+        Column {
+            name: "cl_theory",
+            meaning: "mean 1 − P(defect) of those decisions: the retention the model expects for them",
+            dtype: Dtype::Float,
+            value: |r| per_obs(r.bin.sum_cl, r.bin.observations),
+        },
+    ]
+}
+
 /// The first columns of every row of `sweep.csv` and `sweep_timeseries.csv`: which run
 /// it is. The swept fields follow, one column each.
 pub fn sweep_run() -> Vec<Column<Run>> {
@@ -838,6 +898,7 @@ pub fn tables() -> Vec<(&'static str, Vec<Entry>)> {
     vec![
         ("timeseries.csv", all(&timeseries()).collect()),
         ("curve.csv", all(&curve()).collect()),
+        ("curve_by_period.csv", all(&curve_by_period()).collect()),
         ("survey.csv", all(&survey()).collect()),
         ("complaints.csv", all(&complaints()).collect()),
         (
@@ -1082,6 +1143,11 @@ mod tests {
         };
         check("timeseries", &timeseries(), report.timeseries_rows());
         check("curve", &curve(), report.curve_rows());
+        check(
+            "curve_by_period",
+            &curve_by_period(),
+            report.curve_by_period_rows(),
+        );
         check("survey", &survey(), report.survey_rows());
         check("complaints", &complaints(), report.complaint_rows());
         let measured = crate::report::metrics::Measured::of(&report);

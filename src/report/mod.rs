@@ -17,7 +17,7 @@ use crate::model::CustomerType;
 use crate::model::Voice;
 use crate::scenario::Scenario;
 use atomic::Target;
-use columns::{ComplaintRow, CurveRow, SurveyRow, TimeseriesRow};
+use columns::{ComplaintRow, CurveRow, PeriodCurveRow, SurveyRow, TimeseriesRow};
 use std::path::Path;
 use std::time::Duration;
 
@@ -121,6 +121,20 @@ impl RunReport<'_> {
                 index,
                 bin: bin.clone(),
             })
+    }
+
+    /// The rows of `curve_by_period.csv`: each period's bins with observations, firm
+    /// by firm.
+    pub fn curve_by_period_rows(&self) -> impl Iterator<Item = PeriodCurveRow> + '_ {
+        let bins = self.results.bins;
+        self.results.periods.iter().flat_map(move |p| {
+            p.curve.iter().map(move |bin| PeriodCurveRow {
+                period: p.period,
+                firm: self.scenario.firms[bin.firm as usize].name.clone(),
+                bins,
+                bin: *bin,
+            })
+        })
     }
 
     pub fn headline(&self) -> Headline {

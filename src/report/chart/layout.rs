@@ -72,21 +72,15 @@ pub fn text<DB: DrawingBackend>(
         return Ok(());
     }
     let s = s.as_ref();
-    if style.vector {
-        let h = match align {
-            Align::Left => HPos::Left,
-            Align::Center => HPos::Center,
-            Align::Right => HPos::Right,
-        };
-        let ts = style.text(points, color).pos(Pos::new(h, VPos::Top));
-        return root.draw_text(s, &ts, (x, y - style.svg_baseline(points)));
-    }
     let w = text_width(style, s, points);
     let start = match align {
         Align::Left => x,
         Align::Center => x - w / 2,
         Align::Right => x - w,
     };
+    if style.vector {
+        return svg_text(root, style, s, points, color, (start, y), false);
+    }
     super::text::draw(root, s, style.size.px(points), color, (start, y), false)
 }
 
@@ -107,15 +101,35 @@ pub fn text_up<DB: DrawingBackend>(
         return Ok(());
     }
     let s = s.as_ref();
-    if style.vector {
-        let ts = style
-            .text(points, color)
-            .transform(FontTransform::Rotate270)
-            .pos(Pos::new(HPos::Center, VPos::Top));
-        return root.draw_text(s, &ts, (x - style.svg_baseline(points), y));
-    }
     let w = text_width(style, s, points);
+    if style.vector {
+        return svg_text(root, style, s, points, color, (x, y + w / 2), true);
+    }
     super::text::draw(root, s, style.size.px(points), color, (x, y + w / 2), true)
+}
+
+/// SVG text: recorded with its pen start on the baseline for `svg_text::outline`,
+/// which replaces the `<text>` element plotters writes here by the glyphs' outlines.
+fn svg_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    s: &str,
+    points: f64,
+    color: RGBColor,
+    pen: (i32, i32),
+    up: bool,
+) -> Drawn<DB> {
+    super::svg_text::record(super::svg_text::Placed {
+        text: s.to_string(),
+        em: style.size.px(points),
+        color,
+        pen,
+        up,
+    });
+    let ts = style
+        .text(points, color)
+        .pos(Pos::new(HPos::Left, VPos::Bottom));
+    root.draw_text(s, &ts, pen)
 }
 
 /// The width of `s` in pixels, as the embedded font sets it.

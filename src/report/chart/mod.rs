@@ -1,7 +1,8 @@
 //! Charts for papers and decks, drawn from results folders.
 //!
 //! Every chart is drawn from what a results folder holds (`timeseries.csv`,
-//! `curve.csv`, `complaints.csv`, `summary.json`, `scenario.toml`), never from a simulation in memory:
+//! `curve.csv`, `curve_by_period.csv`, `complaints.csv`, `summary.json`,
+//! `scenario.toml`), never from a simulation in memory:
 //! `loyalsim run` writes its tables, then draws its charts by reading them back through
 //! [`draw_run`], the same function `loyalsim plot` calls, so a redraw reproduces a run's
 //! charts byte for byte. Reading the scenario to evaluate the theoretical loyalty curve
@@ -9,12 +10,15 @@
 //!
 //! Each chart is a plain-data struct (one file each) implementing [`Chart`]: it can be
 //! built from a results folder or, later, from a sweep, and drawn to PNG and SVG by
-//! [`render`]. `style` fixes the font (embedded, so no system font is ever looked up),
-//! the palette and the sizes; `layout` places text, legends and axes from measured text
-//! so nothing is clipped or overlaps.
+//! [`render`]. `style` fixes the font (embedded, so no system font is ever looked up,
+//! and SVG text is drawn as its outlines by `svg_text`), the palette and the sizes;
+//! `layout` places text, legends and axes from measured text so nothing is clipped or
+//! overlaps.
 //!
 //! Run charts: [`RetentionCurve`] (the Jones & Sasser figure), [`Timeseries`],
-//! [`TypeMix`], and [`ComplaintOrdering`] (TARP's table) when customers could complain.
+//! [`TypeMix`], [`ComplaintOrdering`] (TARP's table) when customers could complain, and
+//! [`WordOfMouth`] when they talk. They draw the whole run, or the window of periods
+//! and the firm of a [`Selection`] (`--periods`, `--firm`).
 //! A chart that does not apply to the runs at hand is left out, with the reason in
 //! [`ChartFiles::skipped`]; one asked for by name (`options.only`, `--chart`) that
 //! cannot be drawn is a [`ChartError::Input`] saying why. Comparison charts over several runs: [`RetentionCurves`],
@@ -28,10 +32,13 @@ mod layout;
 mod results;
 mod retention_curve;
 mod retention_curves;
+mod selection;
 mod style;
+mod svg_text;
 mod text;
 mod timeseries;
 mod types;
+mod word_of_mouth;
 
 pub use compare::Comparison;
 pub use complaints::{ComplaintOrdering, Reference};
@@ -43,9 +50,11 @@ pub use results::{
 };
 pub use retention_curve::{RetentionCurve, Zones};
 pub use retention_curves::{CurveSeries, RetentionCurves};
+pub use selection::{Periods, Resolved, Selection};
 pub use style::Size;
 pub use timeseries::Timeseries;
 pub use types::TypeMix;
+pub use word_of_mouth::WordOfMouth;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -53,12 +62,13 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// The charts `loyalsim run` draws for one run, in order; `complaints` only for runs in
-/// which customers could complain.
-pub const RUN_CHARTS: [&str; 4] = [
+/// which customers could complain, `word_of_mouth` only for runs with a network.
+pub const RUN_CHARTS: [&str; 5] = [
     RetentionCurve::NAME,
     Timeseries::NAME,
     TypeMix::NAME,
     ComplaintOrdering::NAME,
+    WordOfMouth::NAME,
 ];
 /// The charts drawn over several runs, in order.
 pub const COMPARISON_CHARTS: [&str; 3] =
@@ -96,6 +106,9 @@ pub struct ChartOptions {
     pub only: Vec<String>,
     /// The `summary.json` metric a comparison heatmap maps.
     pub metric: String,
+    /// The periods and firm a run's charts draw (`--periods`, `--firm`); the whole run
+    /// by default. Not for comparisons.
+    pub selection: Selection,
 }
 
 impl Default for ChartOptions {
@@ -106,6 +119,7 @@ impl Default for ChartOptions {
             title: None,
             only: Vec::new(),
             metric: "retention".into(),
+            selection: Selection::default(),
         }
     }
 }
@@ -309,9 +323,10 @@ fn downsample(large: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
     out
 }
 
+/// The chart as SVG, its text as outlines of the embedded font (`svg_text.rs`).
 fn svg<C: Chart>(chart: &C, size: Size) -> Result<String, ChartError> {
     let mut text = String::new();
-    {
+    let (drawn, placed) = svg_text::collect(|| -> Result<(), ChartError> {
         let root =
             SVGBackend::with_string(&mut text, (size.width, size.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_error::<C>)?;
@@ -319,8 +334,10 @@ fn svg<C: Chart>(chart: &C, size: Size) -> Result<String, ChartError> {
             .draw(&root, &style::Style::new(size, true))
             .map_err(draw_error::<C>)?;
         root.present().map_err(draw_error::<C>)?;
-    }
-    Ok(text)
+        Ok(())
+    });
+    drawn?;
+    svg_text::outline(&text, &placed).map_err(draw_error::<C>)
 }
 
 /// Writes a file whole: into a hidden temporary name, then renamed. The name is the
@@ -374,6 +391,31 @@ pub fn run_subtitle(s: &Summary) -> String {
     )
 }
 
+/// [`run_subtitle`], with the window and firm of a selection in place of the run's
+/// periods: "monopoly_entry · seed 1 · 100,000 customers · periods 20–40 of 40 ·
+/// firm Incumbent".
+pub fn selected_subtitle(s: &Summary, selection: Option<&Resolved>) -> String {
+    let Some(sel) = selection else {
+        return run_subtitle(s);
+    };
+    let (a, b) = sel.periods;
+    let periods = if (a, b) == (1, sel.of) {
+        format!("{} periods", s.periods)
+    } else {
+        sel.describe_periods()
+    };
+    let firm = sel
+        .firm
+        .as_ref()
+        .map_or(String::new(), |f| format!(" · firm {f}"));
+    format!(
+        "{} · seed {} · {} customers · {periods}{firm}",
+        s.name,
+        s.seed,
+        thousands(s.customers)
+    )
+}
+
 /// 100000 → "100,000".
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -395,47 +437,115 @@ pub struct ChartFiles {
     pub skipped: Vec<String>,
 }
 
+/// Why the `complaints` chart is not drawn for a selection.
+const POOLED: &str =
+    "complaints.csv pools the whole run and every firm: drawn without --periods and --firm";
+
 /// Draws the charts of the results folder `dir` into `out` (often `dir` itself).
 ///
 /// The `complaints` chart is drawn only for runs in which customers could complain
-/// (`complaints.rate > 0`); for other runs it is left out silently, or, when
-/// `options.only` names it, the call is a [`ChartError::Input`] saying why, before
-/// anything is drawn.
+/// (`complaints.rate > 0`), and `word_of_mouth` only for runs with a word-of-mouth
+/// network; for other runs they are left out silently, or, when `options.only` names
+/// one, the call is a [`ChartError::Input`] saying why, before anything is drawn.
+///
+/// With a selection (`options.selection`: a window of periods, one firm) the charts
+/// draw that part of the run and their subtitles say which; a window outside the run
+/// or a firm not in it is a [`ChartError::Input`] naming it. `complaints.csv` pools the
+/// whole run, so the `complaints` chart is then left out, saying why in
+/// [`ChartFiles::skipped`].
 pub fn draw_run(dir: &Path, out: &Path, options: &ChartOptions) -> Result<ChartFiles, ChartError> {
     check_names(options, &RUN_CHARTS, "a run")?;
     let run = RunFolder::read(dir)?;
-    let subtitle = run_subtitle(&run.summary);
+    let firms: Vec<String> = run.scenario.firms.iter().map(|f| f.name.clone()).collect();
+    let selection = options
+        .selection
+        .resolve(run.summary.periods.min(u32::MAX as u64) as u32, &firms)
+        .map_err(ChartError::Input)?;
+    let selection = selection.as_ref();
+    let subtitle = selected_subtitle(&run.summary, selection);
     let complaints = options.wants(ComplaintOrdering::NAME).then(|| {
         ComplaintOrdering::from_run(
             &run,
             options.frame(ComplaintOrdering::TITLE, subtitle.clone()),
         )
+        .and_then(|chart| match selection {
+            Some(_) => Err(POOLED.to_string()),
+            None => Ok(chart),
+        })
     });
-    if let Some(Err(why)) = &complaints
-        && options.asks_for(ComplaintOrdering::NAME)
-    {
-        return Err(cannot_draw(ComplaintOrdering::NAME, why));
+    let words = options.wants(WordOfMouth::NAME).then(|| {
+        WordOfMouth::from_run(
+            &run,
+            selection,
+            options.frame(&WordOfMouth::title(selection), subtitle.clone()),
+        )
+    });
+    for (name, chart) in [
+        (
+            ComplaintOrdering::NAME,
+            complaints.as_ref().map(|c| c.as_ref().err()),
+        ),
+        (WordOfMouth::NAME, words.as_ref().map(|c| c.as_ref().err())),
+    ] {
+        if let Some(Some(why)) = chart
+            && options.asks_for(name)
+        {
+            return Err(cannot_draw(name, why));
+        }
     }
+    if let Some(s) = selection
+        && !run
+            .timeseries
+            .iter()
+            .any(|r| s.has(r.period, &r.firm) && r.customers > 0)
+    {
+        return Err(ChartError::Input(format!(
+            "{}: no customer decided in {}; expected a selection with customers",
+            s.options(),
+            s.describe()
+        )));
+    }
+    let curve = options
+        .wants(RetentionCurve::NAME)
+        .then(|| {
+            RetentionCurve::from_run(
+                &run,
+                selection,
+                options.frame(RetentionCurve::TITLE, subtitle.clone()),
+            )
+        })
+        .transpose()?;
     create_dir(out)?;
     let mut drawn = ChartFiles::default();
-    if options.wants(RetentionCurve::NAME) {
-        let chart =
-            RetentionCurve::from_run(&run, options.frame(RetentionCurve::TITLE, subtitle.clone()));
-        drawn.files.extend(render(&chart, out, options)?);
+    if let Some(chart) = &curve {
+        drawn.files.extend(render(chart, out, options)?);
     }
     if options.wants(Timeseries::NAME) {
         let chart = Timeseries::from_run(
             &run,
-            options.frame(Timeseries::title(&run), subtitle.clone()),
+            selection,
+            options.frame(&Timeseries::title(&run, selection), subtitle.clone()),
         );
         drawn.files.extend(render(&chart, out, options)?);
     }
     if options.wants(TypeMix::NAME) {
-        let chart = TypeMix::from_run(&run, options.frame(TypeMix::TITLE, subtitle.clone()));
+        let chart = TypeMix::from_run(
+            &run,
+            selection,
+            options.frame(&TypeMix::title(selection), subtitle.clone()),
+        );
         drawn.files.extend(render(&chart, out, options)?);
     }
-    // Not asked for by name and not for this run: left out silently.
-    if let Some(Ok(chart)) = &complaints {
+    // Not asked for by name and not for this run: left out silently; left out for a
+    // selection, saying why.
+    match &complaints {
+        Some(Ok(chart)) => drawn.files.extend(render(chart, out, options)?),
+        Some(Err(why)) if why == POOLED => drawn
+            .skipped
+            .push(format!("{} chart: {why}", ComplaintOrdering::NAME)),
+        _ => {}
+    }
+    if let Some(Ok(chart)) = &words {
         drawn.files.extend(render(chart, out, options)?);
     }
     Ok(drawn)
@@ -579,13 +689,14 @@ mod tests {
         ] {
             let at = format!("{} at {}x{}", C::NAME, size.width, size.height);
             let svg = svg(chart, size).unwrap_or_else(|e| panic!("{at}: {e}"));
+            // Text is outlined: no <text> is left for a viewer to set in its own font.
+            let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{at}: {e}"));
+            assert!(!doc.descendants().any(|n| n.has_tag_name("text")), "{at}");
             // Texts are fitted to the figure, not written out whole: at most a few
             // hundred characters fit across (or up) 2100 pixels.
             if size.width.max(size.height) <= 2100 {
-                for text in svg.split("<text").skip(1) {
-                    let content = text.split_once('>').map_or("", |(_, c)| c);
-                    let content = content.split("</text>").next().unwrap_or("");
-                    assert!(content.chars().count() < 300, "{at}: {content}");
+                for label in doc.descendants().filter_map(|n| n.attribute("aria-label")) {
+                    assert!(label.chars().count() < 300, "{at}: {label}");
                 }
             }
             if size == Size::SCREEN || size.width.max(size.height) <= 400 {
@@ -611,6 +722,7 @@ mod tests {
         let firms = (0..40)
             .map(|i| timeseries::FirmSeries {
                 firm: long(&format!("firm {i}")),
+                colour: style::palette::series(i),
                 share: line(0.025),
                 retention: line(0.9),
             })
@@ -628,6 +740,20 @@ mod tests {
             firms,
             events: events.clone(),
             periods: (1, 12),
+            with_share: true,
+        });
+        draws_at_every_size(&WordOfMouth {
+            frame: frame(),
+            firms: (0..40)
+                .map(|i| word_of_mouth::FirmWords {
+                    firm: long(&format!("firm {i}")),
+                    colour: style::palette::series(i),
+                    positive: line(1e300),
+                    negative: line(0.0),
+                })
+                .collect(),
+            events: events.clone(),
+            periods: (1, 12),
         });
         draws_at_every_size(&TypeMix {
             frame: frame(),
@@ -641,15 +767,20 @@ mod tests {
                 observations: 10,
                 retention: Some(0.5),
                 interval: Some((0.4, 0.6)),
+                expected: Some(0.55),
             })
             .collect();
         let scenario = crate::scenario::Scenario::default();
-        draws_at_every_size(&RetentionCurve {
-            frame: frame(),
-            bins: bins.clone(),
-            theory: retention_curve::Theory::of(&scenario, Some(1e300)),
-            zones: Zones::of(&scenario.loyalty),
-        });
+        let mut structural = scenario.clone();
+        structural.constraint.form = crate::scenario::ConstraintForm::Structural;
+        for s in [&scenario, &structural] {
+            draws_at_every_size(&RetentionCurve {
+                frame: frame(),
+                bins: bins.clone(),
+                theory: retention_curve::Theory::of(s, &bins, Some(1e300)),
+                zones: Zones::of(&s.loyalty),
+            });
+        }
         let labels: Vec<String> = (0..30).map(|i| long(&format!("run {i}"))).collect();
         draws_at_every_size(&RetentionCurves {
             frame: frame(),

@@ -1,5 +1,6 @@
 //! Reading a results folder back: the part of `timeseries.csv`, `curve.csv`,
-//! `complaints.csv`, `summary.json` and `scenario.toml` that the charts draw.
+//! `complaints.csv`, `summary.json` and `scenario.toml` that the charts draw, and,
+//! for charts of a window of periods or of one firm, `curve_by_period.csv`.
 //!
 //! Columns are found by name and extra columns are ignored, so the tables can grow
 //! without breaking the charts; the only column read that `report/columns.rs` does not
@@ -75,6 +76,9 @@ pub struct CurveBin {
     pub retention: Option<f64>,
     /// The 95% Wilson interval of `retention`.
     pub interval: Option<(f64, f64)>,
+    /// The retention the model expects for the bin's observations (`cl_theory`);
+    /// `None` for an empty bin, or a folder written before the column was.
+    pub expected: Option<f64>,
 }
 
 /// One group of `complaints.csv`: the problems whose complaint ended one way.
@@ -102,6 +106,9 @@ pub struct FirmPeriod {
     pub types: [u64; 6],
     /// Events that fired in this period (the optional `events` column), if any.
     pub events: Option<String>,
+    /// Positive and negative word-of-mouth messages about the firm heard in this
+    /// period (`wom_positive`, `wom_negative`); `None` in a folder without them.
+    pub words: Option<(u64, u64)>,
 }
 
 /// Why a folder could not be read as results: bad input, one line.
@@ -176,6 +183,119 @@ impl RunFolder {
             .unwrap_or_else(|| self.dir.display().to_string())
     }
 }
+
+impl RunFolder {
+    /// The retention curve of periods `first..=last` and, when `firm` names one, of
+    /// that firm alone, added up from `curve_by_period.csv` as it is read (the table
+    /// may be several times the size of `timeseries.csv`, and is never held whole).
+    /// Bins without observations in the selection are left out.
+    pub fn curve_of(
+        &self,
+        (first, last): (u32, u32),
+        firm: Option<&str>,
+    ) -> Result<Vec<CurveBin>, ResultsError> {
+        let path = self.dir.join(CURVE_BY_PERIOD);
+        if !path.is_file() {
+            return Err(malformed(
+                &path,
+                "no such file: charts of a window of periods or of one firm (--periods, \
+                 --firm) are drawn from it; this folder was written before runs wrote it, \
+                 so run its scenario.toml again",
+            ));
+        }
+        let mut reader =
+            csv::Reader::from_path(&path).map_err(|e| malformed(&path, e.to_string()))?;
+        let header = reader
+            .headers()
+            .map_err(|e| malformed(&path, e.to_string()))?
+            .clone();
+        let names = [
+            "period",
+            "firm",
+            "cs_mid",
+            "observations",
+            "stayed",
+            "cs_mean",
+            "cl_theory",
+        ];
+        let mut at = [0usize; 7];
+        for (slot, name) in at.iter_mut().zip(names) {
+            *slot = header
+                .iter()
+                .position(|h| h == name)
+                .ok_or_else(|| malformed(&path, format!("no column `{name}`")))?;
+        }
+        #[derive(Default)]
+        struct Sums {
+            observations: u64,
+            stayed: u64,
+            sum_cs: f64,
+            sum_cl: f64,
+        }
+        // Bins by their centre, in millionths of a CS point: ordered along the scale.
+        let mut bins: std::collections::BTreeMap<i64, Sums> = Default::default();
+        for (i, row) in reader.records().enumerate() {
+            let row = row.map_err(|e| malformed(&path, e.to_string()))?;
+            let cell = |k: usize| row.get(at[k]).unwrap_or("").trim();
+            let bad = |k: usize, expected: &str| {
+                malformed(
+                    &path,
+                    format!(
+                        "row {}: `{}` = {:?}: expected {expected}",
+                        i + 1,
+                        names[k],
+                        cell(k)
+                    ),
+                )
+            };
+            let whole = |k: usize| cell(k).parse::<u64>().map_err(|_| bad(k, "a whole number"));
+            let number = |k: usize, lo: f64, hi: f64, expected: &str| {
+                cell(k)
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| (lo..=hi).contains(v))
+                    .ok_or_else(|| bad(k, expected))
+            };
+            let period = whole(0)?;
+            if period < first as u64 || period > last as u64 {
+                continue;
+            }
+            if firm.is_some_and(|f| f != cell(1)) {
+                continue;
+            }
+            let mid = number(2, 1.0, 5.0, "a CS from 1 to 5")?;
+            let observations = whole(3)?;
+            let stayed = whole(4)?;
+            if stayed > observations {
+                return Err(bad(4, &format!("at most the {observations} observations")));
+            }
+            let cs = number(5, 1.0, 5.0, "a CS from 1 to 5")?;
+            let cl = number(6, 0.0, 1.0, "a share from 0 to 1")?;
+            let sums = bins.entry((mid * 1e6).round() as i64).or_default();
+            sums.observations = sums.observations.saturating_add(observations);
+            sums.stayed = sums.stayed.saturating_add(stayed);
+            sums.sum_cs += cs * observations as f64;
+            sums.sum_cl += cl * observations as f64;
+        }
+        Ok(bins
+            .into_values()
+            .filter(|b| b.observations > 0)
+            .map(|b| {
+                let n = b.observations as f64;
+                CurveBin {
+                    cs: b.sum_cs / n,
+                    observations: b.observations,
+                    retention: Some(b.stayed as f64 / n),
+                    interval: crate::report::columns::wilson(b.stayed, b.observations),
+                    expected: Some((b.sum_cl / n).clamp(0.0, 1.0)),
+                }
+            })
+            .collect())
+    }
+}
+
+/// The file [`RunFolder::curve_of`] reads.
+pub const CURVE_BY_PERIOD: &str = "curve_by_period.csv";
 
 fn read_summary(path: &Path) -> Result<Summary, ResultsError> {
     let text = std::fs::read_to_string(path).map_err(|e| malformed(path, e.to_string()))?;
@@ -324,6 +444,7 @@ fn read_curve(path: &Path) -> Result<Vec<CurveBin>, ResultsError> {
         "retention_high",
         "cs_mean",
     ])?;
+    let has_expected = t.columns.contains_key("cl_theory");
     (0..t.rows.len())
         .map(|i| {
             let mid = t
@@ -336,6 +457,11 @@ fn read_curve(path: &Path) -> Result<Vec<CurveBin>, ResultsError> {
                 observations: t.whole(i, "observations")?,
                 retention: t.share(i, "retention")?,
                 interval: low.zip(high),
+                expected: if has_expected {
+                    t.share(i, "cl_theory")?
+                } else {
+                    None
+                },
             })
         })
         .collect()
@@ -371,6 +497,9 @@ fn read_timeseries(path: &Path) -> Result<Vec<FirmPeriod>, ResultsError> {
     t.require(&["period", "firm", "customers", "share", "retention"])?;
     t.require(&CustomerType::ALL.map(CustomerType::plural))?;
     let has_events = t.columns.contains_key("events");
+    let has_words = ["wom_positive", "wom_negative"]
+        .iter()
+        .all(|c| t.columns.contains_key(*c));
     (0..t.rows.len())
         .map(|i| {
             let mut types = [0; 6];
@@ -401,6 +530,11 @@ fn read_timeseries(path: &Path) -> Result<Vec<FirmPeriod>, ResultsError> {
                 retention: t.share(i, "retention")?,
                 types,
                 events,
+                words: if has_words {
+                    Some((t.whole(i, "wom_positive")?, t.whole(i, "wom_negative")?))
+                } else {
+                    None
+                },
             })
         })
         .collect()
@@ -456,6 +590,63 @@ mod tests {
         std::fs::write(&path, "cs_mid,observations\n1,10\n").unwrap();
         let e = read_curve(&path).unwrap_err().to_string();
         assert!(e.contains("curve.csv") && e.contains("`retention`"), "{e}");
+    }
+
+    /// A window's curve adds up the rows of its periods and firm, bin by bin, with
+    /// the means weighted by observations; a bad cell is named by row and column.
+    #[test]
+    fn the_curve_of_a_selection_adds_up_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = RunFolder {
+            dir: dir.path().to_path_buf(),
+            scenario: Scenario::default(),
+            summary: Summary {
+                name: "t".into(),
+                seed: 1,
+                customers: 10,
+                periods: 3,
+                retention: None,
+                correlation_cs_staying: None,
+                satisfied_defector_share: None,
+                hostage_share: None,
+                mean_r_eff: None,
+            },
+            curve: Vec::new(),
+            timeseries: Vec::new(),
+            complaints: None,
+        };
+        let e = folder.curve_of((1, 3), None).unwrap_err().to_string();
+        assert!(e.contains("curve_by_period.csv") && e.contains("run its scenario.toml again"));
+        let path = dir.path().join(CURVE_BY_PERIOD);
+        std::fs::write(
+            &path,
+            "period,firm,cs_mid,observations,stayed,cs_mean,cl_theory\n\
+             1,A,3.0,10,8,3.1,0.8\n\
+             2,A,3.0,30,27,2.9,0.9\n\
+             2,B,3.0,100,50,3.0,0.5\n\
+             2,A,1.0,5,5,1.05,0.7\n\
+             3,A,3.0,1000,0,3.0,0.1\n",
+        )
+        .unwrap();
+        let bins = folder.curve_of((1, 2), Some("A")).unwrap();
+        assert_eq!(bins.len(), 2);
+        // In order along the scale.
+        assert_eq!((bins[0].observations, bins[0].retention), (5, Some(1.0)));
+        let b = &bins[1];
+        assert_eq!((b.observations, b.retention), (40, Some(35.0 / 40.0)));
+        assert!((b.cs - (3.1 * 10.0 + 2.9 * 30.0) / 40.0).abs() < 1e-12);
+        assert!((b.expected.unwrap() - (0.8 * 10.0 + 0.9 * 30.0) / 40.0).abs() < 1e-12);
+        assert_eq!(b.interval, crate::report::columns::wilson(35, 40));
+        // Both firms, period 2 only.
+        let both = folder.curve_of((2, 2), None).unwrap();
+        assert_eq!(both[1].observations, 130);
+        std::fs::write(
+            &path,
+            "period,firm,cs_mid,observations,stayed,cs_mean,cl_theory\n1,A,3.0,10,11,3.1,0.8\n",
+        )
+        .unwrap();
+        let e = folder.curve_of((1, 2), None).unwrap_err().to_string();
+        assert!(e.contains("row 1") && e.contains("`stayed`"), "{e}");
     }
 
     #[test]

@@ -8,17 +8,28 @@
 //! (defection below CS 2.5, affection above 4, where `types.satisfied` also starts):
 //! the conventional reading of the scale, not a property of the curve.
 //!
-//! The expected retention line is `1 − (1 − f)·exp(−R)` with the scenario's R in the
-//! reduced form (`min(1, R·f)` with `combine = "multiplicative"`), and with the run's
-//! mean effective R (`mean_r_eff` of `summary.json`) in the structural form, where R
-//! differs between customers; its label says which.
+//! The expected retention line is the model's expectation for the customers observed.
+//! In the reduced form every customer faces the scenario's R, so the closed form
+//! `1 − (1 − f)·exp(−R)` (`min(1, R·f)` with `combine = "multiplicative"`) is that
+//! expectation at every CS exactly, and is drawn as a curve. In the structural form R
+//! differs between customers (switching costs, tenure, the alternatives), and the
+//! expectation of a bin is the mean of `1 − P(defect)` over its own customers,
+//! `cl_theory` of `curve.csv`: the line joins those, bin by bin. One R for everybody,
+//! even the run's mean effective R, would not do: exp(−R) is convex, and the customers
+//! of each bin hold their own mix of R (at low CS the long-tenured, strongly bound
+//! ones), so the closed form at the run's mean R_eff missed the observations by
+//! 13 points at CS 1 in the showcase, where `cl_theory` matches them. The reduced form
+//! with complaints is drawn per bin too: a pending complaint makes its customer
+//! patient (`complaints.patience`), which the closed form leaves out. The legend says
+//! which line is drawn.
 
 use super::Chart;
 use super::layout::{
     self, Align, Axis, Entry, Frame, Key, Legend, MARGIN, Rect, Shape, draw_axes, draw_grid,
     header, number, plot_rect, scale, text, text_width,
 };
-use super::results::{CurveBin, RunFolder};
+use super::results::{CurveBin, ResultsError, RunFolder};
+use super::selection::Resolved;
 use super::style::{Style, line, palette, pt};
 use crate::model::constraint::defect_probability;
 use crate::model::loyalty::LoyaltyCurve;
@@ -221,62 +232,72 @@ pub(super) fn draw_bins<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The loyalty curve and the expected retention, sampled over CS 1 to 5.
+/// The loyalty curve, sampled over CS 1 to 5, and the retention the model expects.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theory {
     pub loyalty: Vec<(f64, f64)>,
-    /// Expected retention and how it was computed, for the legend.
+    /// Expected retention, `(CS, share)` points joined by a line, and how it was
+    /// computed, for the legend.
     pub retention: Option<(Vec<(f64, f64)>, String)>,
 }
 
 impl Theory {
-    /// Evaluates f(CS) of the scenario, and the expected retention with the scenario's R
-    /// (reduced form) or the run's mean effective R (structural form).
-    pub fn of(scenario: &Scenario, mean_r_eff: Option<f64>) -> Theory {
+    /// Evaluates f(CS) of the scenario, and the expected retention: the closed form with
+    /// the scenario's R where it is the model's expectation for every customer (the
+    /// reduced form, without complaints that make pending complainers patient), else
+    /// each bin's own expectation (`cl_theory` of `bins`), as the structural form needs.
+    pub fn of(scenario: &Scenario, bins: &[CurveBin], mean_r_eff: Option<f64>) -> Theory {
         let curve = LoyaltyCurve::new(&scenario.loyalty);
         let grid: Vec<f64> = (0..=200).map(|i| 1.0 + i as f64 / 50.0).collect();
         let loyalty = grid.iter().map(|&cs| (cs, curve.f(cs))).collect();
         let c = &scenario.constraint;
-        let (r, combine, label) = match c.form {
-            ConstraintForm::Reduced => {
-                let r = c.r.value();
-                let named = match c.r.level() {
-                    Some(level) if r.is_finite() => format!("R = {} ({level})", short(r)),
-                    _ => format!("R = {}", short(r)),
-                };
-                let label = match c.combine {
-                    _ if r.is_infinite() => "Expected retention, R = ∞: everyone stays".to_string(),
-                    Combine::Exponential => format!("Expected CL = 1 − (1 − f)·exp(−R), {named}"),
-                    Combine::Multiplicative => format!("Expected CL = min(1, R·f), {named}"),
-                };
-                (Some(r), c.combine, label)
-            }
-            ConstraintForm::Structural => {
-                let label = match mean_r_eff {
-                    Some(r) if r.is_infinite() => {
-                        "Expected retention, R_eff = ∞: everyone stays".to_string()
-                    }
-                    Some(r) => {
-                        let r = if r.abs() >= 1e6 {
-                            short(r)
-                        } else {
-                            format!("{r:.2}")
-                        };
-                        format!("Expected CL = 1 − (1 − f)·exp(−R_eff), R_eff = {r} (run mean)")
-                    }
-                    None => String::new(),
-                };
-                (mean_r_eff, Combine::Exponential, label)
-            }
-        };
-        let retention = r.map(|r| {
+        let k = &scenario.complaints;
+        let patient = k.rate > 0.0 && k.patience != 1.0;
+        if c.form == ConstraintForm::Reduced && !patient {
+            let r = c.r.value();
+            let named = match c.r.level() {
+                Some(level) if r.is_finite() => format!("R = {} ({level})", short(r)),
+                _ => format!("R = {}", short(r)),
+            };
+            let label = match c.combine {
+                _ if r.is_infinite() => "Expected retention, R = ∞: everyone stays".to_string(),
+                Combine::Exponential => format!("Expected CL = 1 − (1 − f)·exp(−R), {named}"),
+                Combine::Multiplicative => format!("Expected CL = min(1, R·f), {named}"),
+            };
             let points = grid
                 .iter()
-                .map(|&cs| (cs, 1.0 - defect_probability(curve.f(cs), r, combine)))
+                .map(|&cs| (cs, 1.0 - defect_probability(curve.f(cs), r, c.combine)))
                 .collect();
-            (points, label)
-        });
-        Theory { loyalty, retention }
+            return Theory {
+                loyalty,
+                retention: Some((points, label)),
+            };
+        }
+        let points: Vec<(f64, f64)> = bins
+            .iter()
+            .filter(|b| b.observations > 0)
+            .filter_map(|b| b.expected.map(|e| (b.cs, e)))
+            .collect();
+        let label = if c.form == ConstraintForm::Reduced {
+            "Expected CL per bin: mean 1 − P(defect) of its customers, patient while a \
+             complaint is pending"
+                .to_string()
+        } else {
+            let mean = match mean_r_eff {
+                Some(r) if r.is_infinite() => ", run mean R_eff = ∞".to_string(),
+                Some(r) if r.abs() >= 1e6 => format!(", run mean R_eff = {}", short(r)),
+                Some(r) => format!(", run mean R_eff = {r:.2}"),
+                None => String::new(),
+            };
+            format!(
+                "Expected CL per bin: mean 1 − (1 − f)·exp(−R) of its customers, \
+                 each with their own R{mean}"
+            )
+        };
+        Theory {
+            loyalty,
+            retention: (!points.is_empty()).then_some((points, label)),
+        }
     }
 }
 
@@ -308,13 +329,26 @@ impl RetentionCurve {
     pub const NAME: &'static str = "retention_curve";
     pub const TITLE: &'static str = "Retention across the zones of satisfaction";
 
-    pub fn from_run(run: &RunFolder, frame: Frame) -> RetentionCurve {
-        RetentionCurve {
+    /// The curve of the whole run (`curve.csv`), or of the selected periods and firm
+    /// (`curve_by_period.csv`).
+    pub fn from_run(
+        run: &RunFolder,
+        selection: Option<&Resolved>,
+        frame: Frame,
+    ) -> Result<RetentionCurve, ResultsError> {
+        let bins = match selection {
+            None => run.curve.clone(),
+            Some(s) => run.curve_of(s.periods, s.firm.as_deref())?,
+        };
+        // The run's mean R_eff, for the legend of the whole run only: a window's is
+        // not in the files.
+        let mean_r_eff = run.summary.mean_r_eff.filter(|_| selection.is_none());
+        Ok(RetentionCurve {
             frame,
-            bins: run.curve.clone(),
-            theory: Theory::of(&run.scenario, run.summary.mean_r_eff),
+            theory: Theory::of(&run.scenario, &bins, mean_r_eff),
+            bins,
             zones: Zones::of(&run.scenario.loyalty),
-        }
+        })
     }
 
     fn legend(&self) -> Legend {
@@ -423,6 +457,53 @@ impl Chart for RetentionCurve {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bin(cs: f64, observations: u64, expected: f64) -> CurveBin {
+        CurveBin {
+            cs,
+            observations,
+            retention: Some(expected),
+            interval: Some((expected - 0.01, expected + 0.01)),
+            expected: Some(expected),
+        }
+    }
+
+    /// The reduced form draws the closed form with the scenario's R over the whole
+    /// scale; the structural form, and the reduced form with patient complainers, each
+    /// bin's own expectation at the bin, not a closed form with a mean R.
+    #[test]
+    fn the_expected_line_is_the_closed_form_only_where_it_is_exact() {
+        let bins = [bin(1.1, 500, 0.88), bin(3.0, 900, 0.91), bin(4.0, 0, 0.5)];
+        let mut s = Scenario::default();
+        s.constraint.form = ConstraintForm::Reduced;
+        s.constraint.r = crate::scenario::Strength::from_value(1.0);
+        let reduced = Theory::of(&s, &bins, Some(1.0));
+        let (points, label) = reduced.retention.unwrap();
+        assert_eq!(points.len(), 201);
+        let curve = LoyaltyCurve::new(&s.loyalty);
+        let at_1 = 1.0 - (1.0 - curve.f(1.0)) * (-1.0f64).exp();
+        assert!((points[0].1 - at_1).abs() < 1e-12, "{points:?}");
+        assert!(
+            label.starts_with("Expected CL = 1 − (1 − f)·exp(−R), R = 1"),
+            "{label}"
+        );
+
+        s.constraint.form = ConstraintForm::Structural;
+        let structural = Theory::of(&s, &bins, Some(1.21));
+        let (points, label) = structural.retention.unwrap();
+        // The empty bin has no expectation to draw.
+        assert_eq!(points, [(1.1, 0.88), (3.0, 0.91)]);
+        assert!(
+            label.contains("per bin") && label.contains("R_eff = 1.21"),
+            "{label}"
+        );
+
+        s.constraint.form = ConstraintForm::Reduced;
+        s.complaints.rate = 0.3;
+        s.complaints.patience = 0.5;
+        let (points, label) = Theory::of(&s, &bins, None).retention.unwrap();
+        assert_eq!(points.len(), 2, "{label}");
+    }
 
     #[test]
     fn short_numbers_stay_short() {

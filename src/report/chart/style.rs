@@ -14,9 +14,9 @@ use std::sync::Once;
 /// The embedded font: DejaVu Sans (licence in `assets/fonts/`).
 pub(super) const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
-/// The family name charts ask for. The embedded font is registered under it, so PNGs
-/// never look for system fonts; SVGs name it with a generic fallback for viewers
-/// without DejaVu Sans.
+/// The family name charts ask for. The embedded font is registered under it, so
+/// plotters never looks for system fonts; PNG and SVG text are both drawn from the
+/// embedded font itself (`text.rs`, `svg_text.rs`), so no viewer ever needs it.
 pub const FAMILY: &str = "DejaVu Sans, sans-serif";
 
 /// Registers the embedded font with plotters, once per process.
@@ -135,7 +135,7 @@ pub mod line {
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub size: Size,
-    /// Drawing for SVG rather than pixels: text is then left to the viewer.
+    /// Drawing for SVG rather than pixels: text is then recorded for outlining.
     pub vector: bool,
 }
 
@@ -150,18 +150,13 @@ impl Style {
         self.size.ipx(points)
     }
 
-    /// SVG text of `points` in `color`. plotters writes `font-size` as its size / 1.24,
-    /// so this makes the em exactly `points`. (PNG text is drawn by `text.rs`.)
+    /// plotters' style for text of `points` in `color`: the `<text>` elements it
+    /// writes in SVGs are replaced by outlines (`svg_text.rs`), so this only has to
+    /// name the registered font.
     pub fn text(&self, points: f64, color: RGBColor) -> TextStyle<'static> {
-        (FontFamily::Name(FAMILY), self.size.px(points) * 1.24)
+        (FontFamily::Name(FAMILY), self.size.px(points))
             .into_font()
             .color(&color)
-    }
-
-    /// Where the baseline of top-anchored SVG text falls below its point, in pixels:
-    /// plotters sets `dy="0.76em"`.
-    pub fn svg_baseline(&self, points: f64) -> i32 {
-        (self.size.px(points) * 0.76).round() as i32
     }
 }
 

@@ -4,7 +4,8 @@
 //! opens between "(" and "J") and puts the baseline at half the font's scale rather
 //! than where the font says. Charts are meant to go into papers untouched, so PNG text
 //! is laid out here: pen advances with kerning, glyphs at their bearings, coverage
-//! blended into the picture. SVG text stays text, typeset by the viewer.
+//! blended into the picture. SVG text is drawn from the same glyphs and pen positions,
+//! as outlines (`svg_text.rs`).
 
 use super::style::FONT;
 use ab_glyph::{Font, FontRef, GlyphId, PxScale, ScaleFont, point};
@@ -13,7 +14,7 @@ use plotters::prelude::*;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-fn font() -> &'static FontRef<'static> {
+pub(super) fn font() -> &'static FontRef<'static> {
     static PARSED: OnceLock<FontRef<'static>> = OnceLock::new();
     PARSED.get_or_init(|| FontRef::try_from_slice(FONT).expect("the embedded font parses"))
 }
@@ -21,8 +22,7 @@ fn font() -> &'static FontRef<'static> {
 /// The ab_glyph scale whose em square is `em` pixels.
 fn scale(em: f64) -> PxScale {
     let f = font();
-    let units = f.units_per_em().unwrap_or(2048.0) as f64;
-    PxScale::from((em * f.height_unscaled() as f64 / units) as f32)
+    PxScale::from((em * f.height_unscaled() as f64 / units_per_em()) as f32)
 }
 
 /// Pen positions of each glyph of `s` along the baseline, and the total advance.
@@ -41,6 +41,30 @@ fn layout(s: &str, em: f64) -> (Vec<(GlyphId, f32)>, f64) {
         last = Some(id);
     }
     (glyphs, caret as f64)
+}
+
+/// Font units per em of the embedded font.
+pub(super) fn units_per_em() -> f64 {
+    font().units_per_em().unwrap_or(2048.0) as f64
+}
+
+/// Each glyph of `s` with its pen position in font units, as [`layout`] sets them:
+/// advances and kerning of the font (for SVG outlines, `svg_text.rs`).
+pub(super) fn pen_units(s: &str) -> Vec<(GlyphId, f64)> {
+    let f = font();
+    let mut caret = 0.0_f64;
+    let mut last: Option<GlyphId> = None;
+    let mut glyphs = Vec::with_capacity(s.len());
+    for c in s.chars() {
+        let id = f.glyph_id(c);
+        if let Some(prev) = last {
+            caret += f.kern_unscaled(prev, id) as f64;
+        }
+        glyphs.push((id, caret));
+        caret += f.h_advance_unscaled(id) as f64;
+        last = Some(id);
+    }
+    glyphs
 }
 
 /// The advance width of `s` at an em of `em` pixels.

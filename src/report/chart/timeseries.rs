@@ -1,5 +1,6 @@
 //! `timeseries`: market share and retention per period of each firm, in two panels
-//! over a shared period axis, with the events of the run marked where they fired.
+//! over a shared period axis, with the events of the run marked where they fired. Both
+//! panels follow one axis rule ([`percent_axis`]).
 //!
 //! Events come from the optional `events` column of `timeseries.csv` (short texts such
 //! as `enter:Challenger`); a period's events are gathered over its firms' rows.
@@ -9,20 +10,37 @@ use super::layout::{
     self, Align, Axis, Entry, Frame, Key, Legend, Rect, draw_axes, draw_grid, header, nice_step,
     number, plot_rect, scale, text, text_width,
 };
-use super::results::RunFolder;
+use super::results::{FirmPeriod, RunFolder};
 use super::retention_curve::inner;
+use super::selection::Resolved;
 use super::style::{Style, line, palette, pt};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::HashMap;
 
+/// The rows of `timeseries.csv` a selection draws: all without one.
+pub(super) fn rows_of<'a>(
+    run: &'a RunFolder,
+    selection: Option<&'a Resolved>,
+) -> impl Iterator<Item = &'a FirmPeriod> + 'a {
+    run.timeseries
+        .iter()
+        .filter(move |r| selection.is_none_or(|s| s.has(r.period, &r.firm)))
+}
+
 /// The events of a run, `(period, what happened)` in period order: each period's
-/// texts from the `events` column, gathered over its firms' rows without repeats.
-pub(super) fn events_of(run: &RunFolder) -> Vec<(u32, String)> {
+/// texts from the `events` column, gathered over its firms' rows without repeats; with
+/// a selection, the events of its window (whichever firm they concern: an entry is
+/// news to the incumbent too).
+pub(super) fn events_of(run: &RunFolder, selection: Option<&Resolved>) -> Vec<(u32, String)> {
     let mut events: Vec<(u32, String)> = Vec::new();
     // Where each period is in `events`, so that many events cost no search each.
     let mut index: HashMap<u32, usize> = HashMap::new();
+    let window = selection.map_or((0, u32::MAX), |s| s.periods);
     for row in &run.timeseries {
+        if !(window.0..=window.1).contains(&row.period) {
+            continue;
+        }
         let Some(e) = &row.events else { continue };
         let at = index.get(&row.period).copied();
         if at.is_none() {
@@ -47,13 +65,15 @@ pub(super) fn events_of(run: &RunFolder) -> Vec<(u32, String)> {
     events
 }
 
-/// `(period, value)` of one line, a share in [0, 1] or missing.
+/// `(period, value)` of one line (a share in [0, 1], a count), or missing.
 pub type Series = Vec<(u32, Option<f64>)>;
 
 /// One firm's lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirmSeries {
     pub firm: String,
+    /// The firm's colour, the same in every chart of the run.
+    pub colour: RGBColor,
     /// Market share per period.
     pub share: Series,
     /// Retention per period.
@@ -67,8 +87,10 @@ pub struct Timeseries {
     pub firms: Vec<FirmSeries>,
     /// `(period, what happened)`, in period order.
     pub events: Vec<(u32, String)>,
-    /// First and last period of the run.
+    /// First and last period drawn.
     pub periods: (u32, u32),
+    /// Whether the share panel is drawn: not in a market of one firm, where it is 100%.
+    pub with_share: bool,
 }
 
 impl Timeseries {
@@ -76,18 +98,22 @@ impl Timeseries {
     pub const TITLE: &'static str = "Market share and retention by firm";
     pub const TITLE_ONE_FIRM: &'static str = "Retention over time";
 
-    pub fn from_run(run: &RunFolder, frame: Frame) -> Timeseries {
-        let mut rows_of: Vec<(String, Vec<&super::results::FirmPeriod>)> = Vec::new();
+    pub fn from_run(run: &RunFolder, selection: Option<&Resolved>, frame: Frame) -> Timeseries {
+        let mut by_firm: Vec<(String, Vec<&FirmPeriod>)> = Vec::new();
         let (mut first, mut last) = (u32::MAX, 0);
-        for row in &run.timeseries {
+        for row in rows_of(run, selection) {
             first = first.min(row.period);
             last = last.max(row.period);
-            match rows_of.iter_mut().find(|(f, _)| *f == row.firm) {
+            match by_firm.iter_mut().find(|(f, _)| *f == row.firm) {
                 Some((_, rows)) => rows.push(row),
-                None => rows_of.push((row.firm.clone(), vec![row])),
+                None => by_firm.push((row.firm.clone(), vec![row])),
             }
         }
-        let firms = rows_of
+        if let Some(s) = selection {
+            (first, last) = s.periods;
+        }
+        let colour_of = firm_colours(run);
+        let firms = by_firm
             .into_iter()
             .map(|(firm, rows)| {
                 // A firm that enters later has no customers before: its lines start at
@@ -97,6 +123,7 @@ impl Timeseries {
                     .position(|r| r.customers > 0)
                     .map_or(0, |i| i.saturating_sub(1));
                 FirmSeries {
+                    colour: colour_of(&firm),
                     firm,
                     share: rows[skip..].iter().map(|r| (r.period, r.share)).collect(),
                     retention: rows[skip..]
@@ -109,27 +136,38 @@ impl Timeseries {
         Timeseries {
             frame,
             firms,
-            events: events_of(run),
+            events: events_of(run, selection),
             periods: (first.min(last), last),
+            with_share: run.scenario.firms.len() > 1,
         }
     }
 
-    /// The title for a run: with one firm, share is 100% throughout and not drawn.
-    pub fn title(run: &RunFolder) -> &'static str {
-        if run.scenario.firms.len() == 1 {
-            Self::TITLE_ONE_FIRM
-        } else {
-            Self::TITLE
+    /// The title for a run: with one firm, share is 100% throughout and not drawn; with
+    /// one firm selected, its name.
+    pub fn title(run: &RunFolder, selection: Option<&Resolved>) -> String {
+        match selection.and_then(|s| s.firm.as_deref()) {
+            _ if run.scenario.firms.len() == 1 => Self::TITLE_ONE_FIRM.to_string(),
+            Some(firm) => format!("Market share and retention of {firm}"),
+            None => Self::TITLE.to_string(),
         }
     }
+}
 
-    fn x_range(&self) -> (f64, f64) {
-        let (lo, hi) = self.periods;
-        if lo >= hi {
-            (lo as f64 - 0.5, hi as f64 + 0.5)
-        } else {
-            (lo as f64, hi as f64)
+/// The colour of each firm of a run, by name: the same in every chart of the run
+/// whichever firms it draws (the names of `timeseries.csv`, in order).
+pub(super) fn firm_colours(run: &RunFolder) -> impl Fn(&str) -> RGBColor + use<> {
+    let mut names: Vec<String> = Vec::new();
+    for row in &run.timeseries {
+        if names.last() != Some(&row.firm) && !names.contains(&row.firm) {
+            names.push(row.firm.clone());
         }
+    }
+    let colours = palette::named(&names);
+    move |firm: &str| {
+        names
+            .iter()
+            .position(|n| n == firm)
+            .map_or(palette::BLACK, |i| colours[i])
     }
 }
 
@@ -140,27 +178,32 @@ pub(super) fn period_axis(low: f64, high: f64) -> Axis {
     axis
 }
 
-/// An axis in percent around `low..high` (shares in [0, 1]), in round steps, within
-/// 0 to 100: retention moves by a few points, which a 0-to-100 axis would flatten.
-fn percent_axis_around(title: &str, range: Option<(f64, f64)>) -> Axis {
+/// Fewest percentage points a panel of shares or retention spans.
+pub(super) const MIN_SPAN: f64 = 10.0;
+
+/// The one axis rule for shares and retention in percent (README, Charts): the axis
+/// spans the panel's values (shares in [0, 1]) from just below the lowest to just
+/// above the highest, in round steps within 0 to 100, and is at least [`MIN_SPAN`]
+/// points tall. Zoomed, because retention moves by a few points, which a 0-to-100 axis
+/// would flatten; never shorter than ten points, so that sampling noise of a point or
+/// two is not drawn as a trend; the same for both panels, so that a line as flat in
+/// one as in the other moved as little.
+pub(super) fn percent_axis(title: &str, range: Option<(f64, f64)>) -> Axis {
     let (lo, hi) = range.map_or((0.0, 100.0), |(a, b)| (a * 100.0, b * 100.0));
-    // At least 5 points tall, so that sampling noise is not blown up into a trend.
-    let widen = (5.0 - (hi - lo)).max(0.0) / 2.0;
-    let (lo, hi) = ((lo - widen).max(0.0), (hi + widen).min(100.0));
+    let widen = (MIN_SPAN - (hi - lo)).max(0.0) / 2.0;
+    let (mut lo, mut hi) = (lo - widen, hi + widen);
+    // Widened past an end, the span moves inward rather than shrinks.
+    if lo < 0.0 {
+        (lo, hi) = (0.0, (hi - lo).min(100.0));
+    }
+    if hi > 100.0 {
+        (lo, hi) = ((lo - (hi - 100.0)).max(0.0), 100.0);
+    }
     let pad = ((hi - lo) * 0.08).max(0.5);
     let step = nice_step(hi - lo + 2.0 * pad, 5);
     let low = (((lo - pad) / step).floor() * step).max(0.0);
     let high = (((hi + pad) / step).ceil() * step).min(100.0);
     Axis::linear(title, low, high.max(low + step), 5, number)
-}
-
-/// An axis in percent from 0 to a round value above `max` (a share in [0, 1]).
-fn percent_axis_from_0(title: &str, max: Option<f64>) -> Axis {
-    let max = max.map_or(100.0, |m| m * 100.0);
-    let step = nice_step(max.max(1.0), 5);
-    // Not `clamp(step, 100.0)`: a step above 100 (shares above 1) would panic.
-    let high = ((max * 1.04 / step).ceil() * step).min(100.0).max(step);
-    Axis::linear(title, 0.0, high, 5, number)
 }
 
 /// Event labels above the data, staggered into rows where they would touch.
@@ -282,6 +325,151 @@ impl EventLabels {
     }
 }
 
+/// One panel of a chart over time: its y axis and its lines, each `(colour, values)`,
+/// a value drawn at `value × scale` on the axis.
+pub(super) struct Panel<'a> {
+    pub axis: Axis,
+    pub scale: f64,
+    pub lines: Vec<(RGBColor, &'a Series)>,
+}
+
+/// Draws a chart over time: the header, the legend of `names` (a line each, in its
+/// colour), the events, and `panels` stacked over one period axis spanning
+/// `periods`, each line clipped to its panel.
+pub(super) fn draw_over_time<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    style: &Style,
+    frame: &Frame,
+    names: &[(String, RGBColor)],
+    events: &[(u32, String)],
+    (p0, p1): (f64, f64),
+    panels: &[Panel],
+) -> layout::Drawn<DB> {
+    let area = inner(root, style);
+    let mut top = area.top + header(root, style, frame, area)? + style.px(8.0);
+    let x = period_axis(p0, p1);
+    let legend = Legend {
+        heading_room: 0.0,
+        heading: None,
+        entries: names
+            .iter()
+            .map(|(name, color)| Entry {
+                label: name.clone(),
+                key: Key::Line {
+                    color: *color,
+                    width: line::DATA,
+                    dashed: false,
+                },
+            })
+            .collect(),
+    };
+    let Some(last_panel) = panels.last() else {
+        return Ok(());
+    };
+    // Every panel shares its left edge: the widest axis decides it.
+    let probe_bottom = plot_rect(style, Rect { top, ..area }, Some(&x), &last_panel.axis);
+    let left = panels
+        .iter()
+        .map(|p| plot_rect(style, Rect { top, ..area }, None, &p.axis).left)
+        .fold(probe_bottom.left, i32::max);
+    let right = probe_bottom.right;
+    legend.draw(root, style, left, top, area.right - left)?;
+    top += legend.height(style, area.right - left) + style.px(4.0);
+    let probe = Rect {
+        left,
+        right,
+        top,
+        bottom: area.bottom,
+    };
+    let labels = EventLabels::place(style, probe, area.right, &x, events);
+    top += labels.height(style);
+
+    let gap = style.px(20.0);
+    let bottom = probe_bottom.bottom;
+    let n = panels.len() as i32;
+    // Equal panels with a gap between each two.
+    let each = (bottom - top - gap * (n - 1)) / n;
+    let rects: Vec<Rect> = (0..n)
+        .map(|k| {
+            let t = top + k * (each + gap);
+            Rect {
+                left,
+                right,
+                top: t,
+                bottom: if k == n - 1 { bottom } else { t + each },
+            }
+        })
+        .collect();
+
+    let grid = layout::Grid { x: false, y: true };
+    for (rect, panel) in rects.iter().zip(panels) {
+        draw_grid(root, style, *rect, &x, &panel.axis, grid)?;
+    }
+
+    labels.draw(root, style, top, bottom)?;
+
+    let width = style.px(line::DATA);
+    for (rect, panel) in rects.iter().zip(panels) {
+        let axis = &panel.axis;
+        for (color, series) in &panel.lines {
+            let px: Vec<Option<(i32, i32)>> = series
+                .iter()
+                .map(|(p, v)| {
+                    v.map(|v| {
+                        (
+                            scale(*p as f64, x.low, x.high, rect.left, rect.right),
+                            scale(
+                                (v * panel.scale).clamp(axis.low, axis.high),
+                                axis.low,
+                                axis.high,
+                                rect.bottom,
+                                rect.top,
+                            ),
+                        )
+                    })
+                })
+                .collect();
+            layout::polyline(root, &px, *color, width)?;
+            // A value with no neighbour would not show as a line.
+            for (k, p) in px.iter().enumerate() {
+                let before = k > 0 && px[k - 1].is_some();
+                let after = px.get(k + 1).is_some_and(|q| q.is_some());
+                if let (Some(p), false, false) = (p, before, after) {
+                    layout::marker(
+                        root,
+                        layout::Shape::Circle,
+                        *p,
+                        style.px(line::MARKER),
+                        *color,
+                    )?;
+                }
+            }
+        }
+    }
+    for (k, (rect, panel)) in rects.iter().zip(panels).enumerate() {
+        draw_axes(root, style, *rect, &x, k == rects.len() - 1, &panel.axis)?;
+    }
+    Ok(())
+}
+
+/// The smallest and largest of the values of `series`, if any.
+pub(super) fn value_range<'a>(series: impl Iterator<Item = &'a Series>) -> Option<(f64, f64)> {
+    series
+        .flat_map(|s| s.iter().filter_map(|(_, v)| *v))
+        .fold(None, |m: Option<(f64, f64)>, v| {
+            Some(m.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
+        })
+}
+
+/// The x range of a chart over `first..=last`: a single period is drawn one wide.
+pub(super) fn x_range((lo, hi): (u32, u32)) -> (f64, f64) {
+    if lo >= hi {
+        (lo as f64 - 0.5, hi as f64 + 0.5)
+    } else {
+        (lo as f64, hi as f64)
+    }
+}
+
 impl Chart for Timeseries {
     const NAME: &'static str = Timeseries::NAME;
 
@@ -290,136 +478,46 @@ impl Chart for Timeseries {
         root: &DrawingArea<DB, Shift>,
         style: &Style,
     ) -> layout::Drawn<DB> {
-        let area = inner(root, style);
-        let mut top = area.top + header(root, style, &self.frame, area)? + style.px(8.0);
-        let (p0, p1) = self.x_range();
-        let x = period_axis(p0, p1);
-        let values = |pick: fn(&FirmSeries) -> &Series| {
-            self.firms
+        let y_share = percent_axis(
+            "Market share (%)",
+            value_range(self.firms.iter().map(|f| &f.share)),
+        );
+        let y_ret = percent_axis(
+            "Retention per period (%)",
+            value_range(self.firms.iter().map(|f| &f.retention)),
+        );
+        let names: Vec<(String, RGBColor)> = self
+            .firms
+            .iter()
+            .map(|f| (f.firm.clone(), f.colour))
+            .collect();
+        let mut panels = Vec::new();
+        // With one firm in the market share is 100% throughout: only retention is drawn.
+        if self.with_share {
+            panels.push(Panel {
+                axis: y_share,
+                scale: 100.0,
+                lines: self.firms.iter().map(|f| (f.colour, &f.share)).collect(),
+            });
+        }
+        panels.push(Panel {
+            axis: y_ret,
+            scale: 100.0,
+            lines: self
+                .firms
                 .iter()
-                .flat_map(move |f| pick(f).iter().filter_map(|(_, v)| *v))
-                .fold(None, |m: Option<(f64, f64)>, v| {
-                    Some(m.map_or((v, v), |(a, b)| (a.min(v), b.max(v))))
-                })
-        };
-        let y_share = percent_axis_from_0("Market share (%)", values(|f| &f.share).map(|r| r.1));
-        let y_ret = percent_axis_around("Retention per period (%)", values(|f| &f.retention));
-        // With one firm share is 100% throughout: only retention is drawn.
-        let with_share = self.firms.len() > 1;
-        let names: Vec<String> = self.firms.iter().map(|f| f.firm.clone()).collect();
-        let colours = palette::named(&names);
-        let legend = Legend {
-            heading_room: 0.0,
-            heading: None,
-            entries: names
-                .iter()
-                .zip(&colours)
-                .map(|(name, &color)| Entry {
-                    label: name.clone(),
-                    key: Key::Line {
-                        color,
-                        width: line::DATA,
-                        dashed: false,
-                    },
-                })
+                .map(|f| (f.colour, &f.retention))
                 .collect(),
-        };
-        // Both panels share their left edge: the wider of the two axes decides it.
-        let probe_bottom = plot_rect(style, Rect { top, ..area }, Some(&x), &y_ret);
-        let left = if with_share {
-            plot_rect(style, Rect { top, ..area }, None, &y_share)
-                .left
-                .max(probe_bottom.left)
-        } else {
-            probe_bottom.left
-        };
-        let right = probe_bottom.right;
-        legend.draw(root, style, left, top, area.right - left)?;
-        top += legend.height(style, area.right - left) + style.px(4.0);
-        let probe = Rect {
-            left,
-            right,
-            top,
-            bottom: area.bottom,
-        };
-        let events = EventLabels::place(style, probe, area.right, &x, &self.events);
-        top += events.height(style);
-
-        let gap = style.px(20.0);
-        let bottom = probe_bottom.bottom;
-        let lower_top = if with_share {
-            top + (bottom - top - gap) / 2 + gap
-        } else {
-            top
-        };
-        let upper = Rect {
-            left,
-            right,
-            top,
-            bottom: lower_top - gap,
-        };
-        let lower = Rect {
-            left,
-            right,
-            top: lower_top,
-            bottom,
-        };
-        // (data area, y axis, whether it shows share rather than retention)
-        let mut panels = vec![(lower, &y_ret, false)];
-        if with_share {
-            panels.insert(0, (upper, &y_share, true));
-        }
-
-        let grid = layout::Grid { x: false, y: true };
-        for (rect, axis, _) in &panels {
-            draw_grid(root, style, *rect, &x, axis, grid)?;
-        }
-
-        events.draw(root, style, top, bottom)?;
-
-        let width = style.px(line::DATA);
-        for (firm, &color) in self.firms.iter().zip(&colours) {
-            for (rect, axis, share) in &panels {
-                let series = if *share { &firm.share } else { &firm.retention };
-                let px: Vec<Option<(i32, i32)>> = series
-                    .iter()
-                    .map(|(p, v)| {
-                        v.map(|v| {
-                            (
-                                scale(*p as f64, x.low, x.high, rect.left, rect.right),
-                                scale(
-                                    (v * 100.0).clamp(axis.low, axis.high),
-                                    axis.low,
-                                    axis.high,
-                                    rect.bottom,
-                                    rect.top,
-                                ),
-                            )
-                        })
-                    })
-                    .collect();
-                layout::polyline(root, &px, color, width)?;
-                // A value with no neighbour would not show as a line.
-                for (k, p) in px.iter().enumerate() {
-                    let before = k > 0 && px[k - 1].is_some();
-                    let after = px.get(k + 1).is_some_and(|q| q.is_some());
-                    if let (Some(p), false, false) = (p, before, after) {
-                        layout::marker(
-                            root,
-                            layout::Shape::Circle,
-                            *p,
-                            style.px(line::MARKER),
-                            color,
-                        )?;
-                    }
-                }
-            }
-        }
-        let last = panels.len() - 1;
-        for (k, (rect, axis, _)) in panels.iter().enumerate() {
-            draw_axes(root, style, *rect, &x, k == last, axis)?;
-        }
-        Ok(())
+        });
+        draw_over_time(
+            root,
+            style,
+            &self.frame,
+            &names,
+            &self.events,
+            x_range(self.periods),
+            &panels,
+        )
     }
 }
 
@@ -438,6 +536,39 @@ mod tests {
                 (cx - w / 2, cx + w / 2, *row)
             })
             .collect()
+    }
+
+    /// One rule for shares and retention: zoomed to the values, at least ten points
+    /// tall, within 0 to 100. Shares of 49–51% and retention of 76–84% (the
+    /// service_recovery run) get axes of the same height.
+    #[test]
+    fn shares_and_retention_follow_one_axis_rule() {
+        let span = |a: &Axis| a.high - a.low;
+        let share = percent_axis("Market share (%)", Some((0.49, 0.51)));
+        let retention = percent_axis("Retention per period (%)", Some((0.76, 0.84)));
+        assert_eq!(span(&share), span(&retention));
+        for (axis, (lo, hi)) in [(&share, (49.0, 51.0)), (&retention, (76.0, 84.0))] {
+            assert!(
+                axis.low < lo && axis.high > hi,
+                "{} {}",
+                axis.low,
+                axis.high
+            );
+            assert!(span(axis) >= MIN_SPAN && span(axis) <= 2.0 * MIN_SPAN);
+        }
+        // The same values give the same axis whichever panel they are in.
+        assert_eq!(
+            percent_axis("a", Some((0.2, 0.6))).low,
+            percent_axis("b", Some((0.2, 0.6))).low
+        );
+        // Near the ends, the span moves inward rather than past 0 or 100.
+        let top = percent_axis("r", Some((0.995, 1.0)));
+        assert!(top.high == 100.0 && span(&top) >= MIN_SPAN, "{}", top.low);
+        let bottom = percent_axis("s", Some((0.0, 0.004)));
+        assert!(bottom.low == 0.0 && span(&bottom) >= MIN_SPAN);
+        let all = percent_axis("s", Some((0.0, 1.0)));
+        assert_eq!((all.low, all.high), (0.0, 100.0));
+        assert_eq!(percent_axis("s", None).high, 100.0);
     }
 
     #[test]

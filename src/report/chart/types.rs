@@ -1,5 +1,6 @@
-//! `types`: the mix of Jones & Sasser customer types over time, all firms together, as
-//! stacked areas adding up to 100% of the customers who decided in each period.
+//! `types`: the mix of Jones & Sasser customer types over time, all firms together (or
+//! the one selected, `--firm`), as stacked areas adding up to 100% of the customers
+//! who decided in each period.
 //!
 //! Stayers are stacked from the bottom (apostles, loyalists, hostages), leavers on top
 //! (defectors, mercenaries), terrorists between them since they may do either; the
@@ -12,8 +13,9 @@ use super::layout::{
 };
 use super::results::RunFolder;
 use super::retention_curve::inner;
+use super::selection::Resolved;
 use super::style::{Style, type_color};
-use super::timeseries::{EventLabels, events_of, period_axis};
+use super::timeseries::{EventLabels, events_of, period_axis, rows_of};
 use crate::model::CustomerType;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -43,12 +45,20 @@ impl TypeMix {
     pub const NAME: &'static str = "types";
     pub const TITLE: &'static str = "Customer types over time (Jones & Sasser), all firms";
 
-    pub fn from_run(run: &RunFolder, frame: Frame) -> TypeMix {
+    /// The title: all firms, or the one selected.
+    pub fn title(selection: Option<&Resolved>) -> String {
+        match selection.and_then(|s| s.firm.as_deref()) {
+            Some(firm) => format!("Customer types over time (Jones & Sasser), {firm}"),
+            None => Self::TITLE.to_string(),
+        }
+    }
+
+    pub fn from_run(run: &RunFolder, selection: Option<&Resolved>, frame: Frame) -> TypeMix {
         let mut periods: Vec<(u32, [u64; 6])> = Vec::new();
         // Where each period is in `periods`: a run of a million periods is not searched
         // a million times over.
         let mut index: HashMap<u32, usize> = HashMap::new();
-        for row in &run.timeseries {
+        for row in rows_of(run, selection) {
             let i = *index.entry(row.period).or_insert_with(|| {
                 periods.push((row.period, [0; 6]));
                 periods.len() - 1
@@ -61,7 +71,7 @@ impl TypeMix {
         TypeMix {
             frame,
             periods,
-            events: events_of(run),
+            events: events_of(run, selection),
         }
     }
 

@@ -1,4 +1,5 @@
-//! `timeseries.csv` and `curve.csv`: tidy tables, one row per observation unit, headers
+//! `timeseries.csv`, `curve.csv`, `curve_by_period.csv`, `survey.csv` and
+//! `complaints.csv`: tidy tables, one row per observation unit, headers
 //! from the declared columns.
 
 use super::Exporter;
@@ -44,6 +45,21 @@ impl Exporter for Curve {
     }
     fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         write_table(&columns::curve(), report.curve_rows(), out)
+    }
+}
+
+pub struct CurveByPeriod;
+
+impl Exporter for CurveByPeriod {
+    fn file_name(&self) -> &'static str {
+        "curve_by_period.csv"
+    }
+    fn write(&self, report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+        write_table(
+            &columns::curve_by_period(),
+            report.curve_by_period_rows(),
+            out,
+        )
     }
 }
 

@@ -19,6 +19,7 @@ pub fn run_exporters() -> Vec<Box<dyn Exporter>> {
     vec![
         Box::new(csv::Timeseries),
         Box::new(csv::Curve),
+        Box::new(csv::CurveByPeriod),
         Box::new(csv::Survey),
         Box::new(csv::Complaints),
         Box::new(json::Summary),
