@@ -84,16 +84,19 @@ pub(super) fn infinity_axis(
     });
     let step = nice_step(span, 5);
     let x_low = ((low / step).floor() * step).min(low);
-    let x_high_finite = ((high + span * 0.05) / step).ceil() * step;
-    let x_high_finite = x_high_finite.max(x_low + step);
+    let x_high_finite = ((high / step - 1e-9).ceil() * step).max(x_low + step);
     let infinity_at = x_high_finite + step;
     let mut x = Axis::linear(title, x_low, x_high_finite, 5, number);
     if any_infinite {
         x.high = infinity_at + step * 0.5;
         x.ticks.push((infinity_at, "∞".into()));
     }
-    // Points at the lowest value stand off the frame, as at the highest.
-    x.low -= (x.high - x.low) * 0.02;
+    // Points at the ends stand off the frame.
+    let pad = (x.high - x.low) * 0.02;
+    x.low -= pad;
+    if !any_infinite {
+        x.high += pad;
+    }
     (x, infinity_at)
 }
 
@@ -124,11 +127,13 @@ impl CorrelationVsR {
                 left_out += 1;
                 continue;
             };
-            let label = other
-                .iter()
-                .map(|&i| words::labelled(&comparison.fields[i], &values[i], &scenario))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let label = words::capitalised(
+                &other
+                    .iter()
+                    .map(|&i| words::labelled(&comparison.fields[i], &values[i], &scenario))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
             let interval = run
                 .summary
                 .decisions

@@ -403,12 +403,20 @@ impl Chart for MetricChart {
                 key: Look::nth(i).key(),
             })
             .collect();
-        entries.push(Entry {
-            label: self.interval_label.clone(),
-            key: Key::Interval {
+        let key = if points().any(|p| p.interval.is_some()) {
+            Key::Interval {
                 color: palette::INK,
                 shape: Shape::Circle,
-            },
+            }
+        } else {
+            Key::Marker {
+                color: palette::INK,
+                shape: Shape::Circle,
+            }
+        };
+        entries.push(Entry {
+            label: self.interval_label.clone(),
+            key,
         });
         let legend = Legend {
             heading: self.heading.as_ref().map(|h| format!("{h}:")),

@@ -243,6 +243,23 @@ impl Sensitivity {
 const ST_COLOUR: RGBColor = palette::BLUE;
 const S1_COLOUR: RGBColor = palette::ORANGE;
 
+/// A factor's name in two lines of about equal width, broken at the space that makes
+/// the longer line shortest (one line when it has no space).
+fn halves(style: &Style, name: &str) -> Vec<String> {
+    let best = name
+        .match_indices(' ')
+        .map(|(i, _)| {
+            let (a, b) = (name[..i].trim(), name[i..].trim());
+            let w = text_width(style, a, pt::TICK).max(text_width(style, b, pt::TICK));
+            (w, a, b)
+        })
+        .min_by_key(|(w, _, _)| *w);
+    match best {
+        Some((w, a, b)) if w < text_width(style, name, pt::TICK) => vec![a.into(), b.into()],
+        _ => vec![name.to_string()],
+    }
+}
+
 /// The lines of a panel's title (the metric, three lines at most) in `width` pixels.
 fn title_lines(style: &Style, panel: &Panel, width: i32) -> Vec<String> {
     wrap(style, &panel.title, pt::AXIS_TITLE, width, 3)
@@ -427,16 +444,38 @@ impl Sensitivity {
         body: Rect,
     ) -> layout::Drawn<DB> {
         let n = self.panels.len().max(1);
-        let per_row = n.min(5);
-        let rows = n.div_ceil(per_row);
+        let factors = self.factors.len().max(1) as i32;
         let mut axis = index_axis("", self.panels.iter().flat_map(estimates), 5);
-        let widest = self
+        let em = style.size.px(pt::TICK);
+        let axis_h = x_axis_height(style, false);
+        let last_row_title = x_axis_height(style, true) - axis_h;
+        // Factor names take two lines where the rows of one row of panels have room
+        // for two, so the panels keep their width.
+        let band_of = |rows: usize, title_lines: usize| -> f64 {
+            let gaps = style.px(10.0) * (rows as i32 - 1);
+            let row_h = (body.height() - gaps) / rows as i32;
+            (row_h - title_height(style, title_lines) - axis_h - last_row_title) as f64
+                / factors as f64
+        };
+        let two_lines = band_of(1, 3) >= em * 2.2;
+        let labels: Vec<Vec<String>> = self
             .factors
             .iter()
-            .map(|f| text_width(style, f, pt::TICK))
+            .map(|f| {
+                if two_lines {
+                    halves(style, f)
+                } else {
+                    vec![f.clone()]
+                }
+            })
+            .collect();
+        let widest = labels
+            .iter()
+            .flatten()
+            .map(|l| text_width(style, l, pt::TICK))
             .max()
             .unwrap_or(0);
-        let labels_w = widest.min(body.width() * 3 / 10) + style.px(6.0);
+        let labels_w = widest.min(body.width() * 7 / 20) + style.px(6.0);
         // Wide enough that the tick labels of neighbouring panels do not meet.
         let tick_w = axis
             .ticks
@@ -445,6 +484,33 @@ impl Sensitivity {
             .max()
             .unwrap_or(0);
         let gap = style.px(10.0).max(tick_w + style.px(4.0));
+        // As many panels to a row (five at most) as keep a panel wide enough for its
+        // seed noise, the longest word of its title and its ticks, and the factors'
+        // rows tall enough for their names; a narrow figure takes more rows of
+        // panels only where the rows stay tall enough.
+        let needed = self
+            .panels
+            .iter()
+            .flat_map(|p| p.title.split(' '))
+            .map(|w| text_width(style, w, pt::AXIS_TITLE))
+            .chain([
+                text_width(style, "seed noise 100%", pt::ANNOTATION),
+                tick_w * (axis.ticks.len() as i32 + 1),
+            ])
+            .max()
+            .unwrap_or(0)
+            + style.px(4.0);
+        let room = body.width() - labels_w;
+        let line_h = em * 1.1 * if two_lines { 2.0 } else { 1.0 };
+        let wide = |k: usize| (room - gap * (k as i32 - 1)) / k as i32 >= needed;
+        let tall = |k: usize| band_of(n.div_ceil(k), 3) >= line_h;
+        let most = n.min(5);
+        let per_row = (1..=most)
+            .rev()
+            .find(|&k| wide(k) && tall(k))
+            .or_else(|| (1..=most).rev().find(|&k| tall(k)))
+            .unwrap_or(most);
+        let rows = n.div_ceil(per_row);
         let row_h = (body.height() - gap * (rows as i32 - 1)) / rows as i32;
         let panel_w = (body.width() - labels_w - gap * (per_row as i32 - 1)) / per_row as i32;
         // Panels share their rows of factors, so their titles take the same height.
@@ -456,8 +522,6 @@ impl Sensitivity {
             .unwrap_or(1)
             .max(1);
         let title_h = title_height(style, lines);
-        let axis_h = x_axis_height(style, false);
-        let last_row_title = x_axis_height(style, true) - axis_h;
         for (p, panel) in self.panels.iter().enumerate() {
             let (r, c) = ((p / per_row) as i32, (p % per_row) as i32);
             let left = body.left + labels_w + c * (panel_w + gap);
@@ -503,18 +567,25 @@ impl Sensitivity {
                         }
                     }
                 }
-                if c == 0 {
-                    let label = fit(style, &self.factors[j], pt::TICK, labels_w - style.px(6.0));
-                    let baseline = (y0 + band * 0.5 + style.size.px(pt::TICK) * 0.36) as i32;
-                    text(
-                        root,
-                        style,
-                        &label,
-                        pt::TICK,
-                        palette::INK,
-                        (rect.left - style.px(6.0), baseline),
-                        Align::Right,
-                    )?;
+                // Names where their rows have room: every one, or on rows too
+                // short for a line, every so many.
+                let every = ((line_h / band).ceil() as usize).max(1);
+                if c == 0 && j % every == 0 {
+                    let lines = &labels[j];
+                    let lead = em * 1.1;
+                    let first = y0 + band * 0.5 + em * 0.36 - lead * (lines.len() - 1) as f64 / 2.0;
+                    for (k, l) in lines.iter().enumerate() {
+                        let l = fit(style, l, pt::TICK, labels_w - style.px(6.0));
+                        text(
+                            root,
+                            style,
+                            &l,
+                            pt::TICK,
+                            palette::INK,
+                            (rect.left - style.px(6.0), (first + lead * k as f64) as i32),
+                            Align::Right,
+                        )?;
+                    }
                 }
             }
             // The 0 line and the axis.
@@ -586,8 +657,8 @@ impl Sensitivity {
                 .flat_map(|(_, s)| s)
                 .flat_map(|e| [e.value, e.interval.map_or(e.value, |i| i.1)])
                 .collect();
-            let x = index_axis("μ* (mean absolute effect)", mu.into_iter(), 4);
-            let y = index_axis("σ (spread)", sigma.into_iter(), 4);
+            let mut x = index_axis("", mu.into_iter(), 4);
+            let y = index_axis("", sigma.into_iter(), 4);
             let y_labels = y
                 .ticks
                 .iter()
@@ -640,11 +711,15 @@ impl Sensitivity {
                 s,
             ))?;
             let title_x = cell.left + (style.size.px(pt::AXIS_TITLE) * 0.85) as i32;
-            let y_title = fit(style, &y.title, pt::AXIS_TITLE, rect.height());
+            let y_title = longest_fitting(
+                style,
+                &["σ (spread of effects)", "σ (spread)", "σ"],
+                rect.height(),
+            );
             text_up(
                 root,
                 style,
-                &y_title,
+                y_title,
                 pt::AXIS_TITLE,
                 palette::INK,
                 (title_x, (rect.top + rect.bottom) / 2),
@@ -730,8 +805,25 @@ impl Sensitivity {
                     )?;
                 }
             }
+            x.title = longest_fitting(
+                style,
+                &["μ* (mean absolute effect)", "μ* (mean |effect|)", "μ*"],
+                rect.width(),
+            )
+            .into();
             x_axis(root, style, rect, &x)?;
         }
         Ok(())
     }
+}
+
+/// The first of `titles` (longest first) that fits in `room` pixels as an axis title,
+/// or the last.
+fn longest_fitting<'a>(style: &Style, titles: &[&'a str], room: i32) -> &'a str {
+    titles
+        .iter()
+        .find(|t| text_width(style, t, pt::AXIS_TITLE) <= room)
+        .or(titles.last())
+        .copied()
+        .unwrap_or("")
 }
