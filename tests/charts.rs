@@ -1352,3 +1352,50 @@ fn a_morris_study_draws_mu_star_against_sigma_and_plot_redraws_it() {
     ok(&[OsStr::new("plot"), dir.as_os_str(), OsStr::new("-q")]);
     assert!(chart_files(&dir) == first, "redrawn differently");
 }
+
+#[test]
+fn a_grid_sweep_draws_its_heatmap_and_a_line_per_value_of_the_second_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("grid.toml");
+    let grid = "[sweep]\ndesign = \"grid\"\nreplications = 2\n\
+                [[sweep.vary]]\npath = \"constraint.r\"\nvalues = [\"none\", \"strong\", \"inf\"]\n\
+                [[sweep.vary]]\npath = \"firms.0.price\"\nvalues = [3.0, 5.0]\n";
+    fs::write(&file, two_firms("B", grid)).unwrap();
+    let dir = tmp.path().join("grid");
+    ok(&[
+        OsStr::new("sweep"),
+        file.as_os_str(),
+        OsStr::new("-q"),
+        OsStr::new("--set"),
+        OsStr::new("customers=600"),
+        OsStr::new("--out"),
+        dir.as_os_str(),
+    ]);
+    ok(&[
+        OsStr::new("plot"),
+        dir.as_os_str(),
+        OsStr::new("--metric"),
+        OsStr::new("hostage_share"),
+        OsStr::new("-q"),
+    ]);
+    assert_png(&dir.join("heatmap.png"), 1600, 1000);
+    assert_svg(
+        &dir.join("heatmap.svg"),
+        &[
+            "Hostages by constraint strength R and A's price",
+            "Constraint strength R",
+            "A's price",
+            "R = 0 (none)",
+            "R = 2 (strong)",
+            "R = ∞",
+            "3",
+            "5",
+            "Hostages (% of decisions)",
+        ],
+    );
+    // The metric along R (levels at their numbers, ∞ in its column), a line per price.
+    assert_svg(
+        &dir.join("metric_hostage_share.svg"),
+        &["Constraint strength R", "A's price:", "3", "5", "∞"],
+    );
+}
