@@ -1,7 +1,10 @@
 //! Charts: every chart drawn from small fixed runs decodes at the requested size, is not
 //! blank, parses as SVG with its axis titles; `loyalsim plot` redraws `loyalsim run`'s
 //! charts byte for byte; the complaints chart is drawn only for runs with complaints;
-//! bad input is refused in one line with exit code 2.
+//! comparisons are labelled in words and their series stand apart; a sweep's charts
+//! (`draw_sweep`) are redrawn byte for byte by `loyalsim plot SWEEPDIR`, with what
+//! cannot be drawn left out or, asked for, refused; bad input is refused in one line
+//! with exit code 2.
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
@@ -33,7 +36,11 @@ fn axis_titles(chart: &str) -> &'static [&'static str] {
             "Constraint strength R (run mean of effective R)",
             "Correlation of CS with staying (Pearson r)",
         ],
-        "heatmap" => &["constraint.r", "firms.0.price", "Retention per period (%)"],
+        "heatmap" => &[
+            "Constraint strength R",
+            "Alpha's price",
+            "Retention per period (%)",
+        ],
         "complaints" => &[
             "did not complain",
             "complained, unresolved",
@@ -462,23 +469,66 @@ fn comparison_charts_label_runs_by_what_differs() {
         assert_png(&out.join(format!("{chart}.png")), 1600, 1000);
         assert_svg(&out.join(format!("{chart}.svg")), axis_titles(chart));
     }
-    // Two fields vary: colour shows the one, marker shape the other.
+    // Two fields vary: colour shows the one, marker and line style the other, each
+    // named in words, with the firm's name from the scenario.
     assert_svg(
         &out.join("retention_curves.svg"),
         &[
-            "constraint.r:",
-            "none",
-            "strong",
-            "firms.0.price:",
-            "3.0",
-            "5.0",
+            "Constraint strength R:",
+            "R = 0 (none)",
+            "R = 2 (strong)",
+            "Alpha's price:",
+            "3",
+            "5",
+        ],
+    );
+    // The two curves of R = 0 (blue) differ in marker (circles, squares) and stand
+    // apart: no square on a circle, though the prices hardly change retention.
+    let svg = out.join("retention_curves.svg");
+    let blue = |e: &Element| e.get("fill").map(String::as_str) == Some("#0072B2");
+    let circles: Vec<(f64, f64)> = elements(&svg, "circle")
+        .iter()
+        .filter(|e| blue(e))
+        .map(|e| (e["cx"].parse().unwrap(), e["cy"].parse().unwrap()))
+        .collect();
+    let squares: Vec<(f64, f64)> = elements(&svg, "polygon")
+        .iter()
+        .filter(|e| blue(e))
+        .map(|e| centre(&e["points"]))
+        .collect();
+    assert!(
+        circles.len() > 5 && squares.len() > 5,
+        "{circles:?} {squares:?}"
+    );
+    for c in &circles {
+        assert!(
+            squares
+                .iter()
+                .all(|s| (s.0 - c.0).abs() >= 2.0 || (s.1 - c.1).abs() >= 2.0),
+            "a square on the circle at {c:?}: the series overprint"
+        );
+    }
+    assert_svg(
+        &out.join("correlation_vs_r.svg"),
+        &[
+            "Alpha's price = 3",
+            "Alpha's price = 5",
+            "95% interval (Fisher z over the run's decisions)",
         ],
     );
     assert_svg(
-        &out.join("correlation_vs_r.svg"),
-        &["firms.0.price = 3.0", "firms.0.price = 5.0"],
+        &out.join("heatmap.svg"),
+        &["R = 0 (none)", "R = 2 (strong)", "3", "5"],
     );
-    assert_svg(&out.join("heatmap.svg"), &["none", "strong", "3.0", "5.0"]);
+    for raw in ["constraint.r", "firms.0.price", "3.0"] {
+        for chart in COMPARISON_CHARTS {
+            let texts = svg_texts(&out.join(format!("{chart}.svg")));
+            assert!(
+                !texts.iter().any(|t| t.contains(raw)),
+                "{chart}: {raw} in {texts:?}"
+            );
+        }
+    }
 
     // One parameter varied: the legend names it once, the heatmap is left out, saying
     // why.
@@ -492,7 +542,7 @@ fn comparison_charts_label_runs_by_what_differs() {
     ]);
     assert_svg(
         &one.join("retention_curves.svg"),
-        &["constraint.r:", "none", "strong"],
+        &["Constraint strength R:", "R = 0 (none)", "R = 2 (strong)"],
     );
     assert!(!one.join("heatmap.png").exists());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1191,5 +1241,596 @@ fn word_of_mouth_is_charted_when_customers_talk() {
             OsStr::new("word_of_mouth"),
         ],
         &["--chart word_of_mouth", "word_of_mouth.network = \"none\""],
+    );
+}
+
+/// The attributes of an SVG element.
+type Element = std::collections::HashMap<String, String>;
+
+/// The elements called `tag` of an SVG, with their attributes, in document order.
+fn elements(path: &Path, tag: &str) -> Vec<Element> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path:?}: {e}"));
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{path:?} is not well-formed XML: {e}"));
+    doc.descendants()
+        .filter(|n| n.has_tag_name(tag))
+        .map(|n| {
+            n.attributes()
+                .map(|a| (a.name().to_string(), a.value().to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The points of an SVG `points` attribute.
+fn points(attr: &str) -> Vec<(f64, f64)> {
+    attr.split_whitespace()
+        .filter_map(|p| p.split_once(','))
+        .map(|(x, y)| (x.parse().unwrap(), y.parse().unwrap()))
+        .collect()
+}
+
+/// The centre of the points of an SVG `points` attribute.
+fn centre(attr: &str) -> (f64, f64) {
+    let p = points(attr);
+    let n = p.len().max(1) as f64;
+    (
+        p.iter().map(|q| q.0).sum::<f64>() / n,
+        p.iter().map(|q| q.1).sum::<f64>() / n,
+    )
+}
+
+/// A small sweep of `scenario` (a shipped file) into `out`, with `extra` settings.
+fn small_sweep(scenario: &str, out: &Path, extra: &[&str]) {
+    let scenario = format!("{SCENARIOS}/{scenario}.toml");
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("sweep"),
+        OsStr::new(&scenario),
+        OsStr::new("--quiet"),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    ok(&args);
+}
+
+/// The constraint benchmark, small: 10 points (five reduced, five structural) × 3.
+fn benchmark(out: &Path) {
+    small_sweep(
+        "constraint_benchmark",
+        out,
+        &[
+            "--set",
+            "customers=1500",
+            "--set",
+            "periods=8",
+            "--set",
+            "sweep.replications=3",
+        ],
+    );
+}
+
+/// Writes `sweep_curve.csv` into the sweep folder `dir` in the format sweeps write:
+/// a row per point and bin, sixteen bins over CS 1 to 5, retention
+/// 1 − (1 − f)·exp(−R) at the point's mean effective R (100% where R is infinite)
+/// with its Wilson interval. Returns the points.
+fn write_sweep_curve(dir: &Path) -> usize {
+    let mut reader = csv::Reader::from_path(dir.join("sweep_summary.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let paths: Vec<String> = header
+        .iter()
+        .skip(1)
+        .take_while(|h| *h != "runs")
+        .map(String::from)
+        .collect();
+    let mut out = format!(
+        "point,{},bin,cs_low,cs_mid,cs_high,runs,observations,stayed,retention,\
+         retention_low,retention_high,f_theory,cl_theory\n",
+        paths.join(",")
+    );
+    let mut points = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        points += 1;
+        let r: f64 = row[col("mean_r_eff_mean")].parse().unwrap_or(0.0);
+        let values: Vec<&str> = (1..=paths.len()).map(|i| &row[i]).collect();
+        for bin in 0..16 {
+            let low = 1.0 + 0.25 * bin as f64;
+            let mid = low + 0.125;
+            let f = 0.1 + 0.85 * (mid - 1.0) / 4.0;
+            let cl = 1.0 - (1.0 - f) * (-r).exp();
+            let n = (2000.0 * (-(mid - 3.0).powi(2) / 1.5).exp())
+                .round()
+                .max(1.0);
+            let stayed = (n * cl).round();
+            let p = stayed / n;
+            let z = 1.96_f64;
+            let d = 1.0 + z * z / n;
+            let c = (p + z * z / (2.0 * n)) / d;
+            let h = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / d;
+            out.push_str(&format!(
+                "{},{},{bin},{low:?},{mid:?},{:?},{},{n},{stayed},{p:?},{:?},{:?},{f:?},{cl:?}\n",
+                &row[0],
+                values.join(","),
+                low + 0.25,
+                &row[col("runs")],
+                (c - h).max(0.0),
+                (c + h).min(1.0),
+            ));
+        }
+    }
+    fs::write(dir.join("sweep_curve.csv"), out).unwrap();
+    points
+}
+
+/// The chart files of a folder, with their bytes.
+fn chart_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    names(dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".png") || n.ends_with(".svg"))
+        .map(|n| {
+            let bytes = fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn plot_redraws_a_sweep_s_charts_byte_for_byte_and_draws_what_applies() {
+    use loyalsim::report::chart::{ChartOptions, draw_sweep};
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = tmp.path().join("benchmark");
+    benchmark(&sweep);
+    // What `loyalsim sweep` will draw when it ends: the same function, into the folder.
+    let drawn = draw_sweep(&sweep, &sweep, &ChartOptions::default()).unwrap();
+    let first = chart_files(&sweep);
+    let stems: BTreeSet<&str> = first
+        .iter()
+        .filter_map(|(n, _)| n.strip_suffix(".png"))
+        .collect();
+    assert_eq!(
+        stems,
+        BTreeSet::from([
+            "correlation_vs_r",
+            "metric_correlation_cs_staying",
+            "metric_hostage_share",
+            "metric_profit",
+            "metric_retention",
+        ]),
+        "{drawn:?}"
+    );
+    // Without sweep_curve.csv no retention curves, and a zip has no heatmap: each
+    // left out with the reason; a zip is no sensitivity study: left out silently.
+    assert_eq!(drawn.skipped.len(), 2, "{:?}", drawn.skipped);
+    assert!(
+        drawn.skipped[0].starts_with("retention_curves: ")
+            && drawn.skipped[0].contains("sweep_curve.csv")
+    );
+    assert!(drawn.skipped[1].starts_with("heatmap: ") && drawn.skipped[1].contains("grid"));
+
+    // `loyalsim plot SWEEPDIR` redraws them in place, byte for byte, saying what it
+    // left out in the existing words.
+    let out = ok(&[OsStr::new("plot"), sweep.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no retention_curves: ") && stderr.contains("no heatmap: "),
+        "{stderr}"
+    );
+    assert!(
+        chart_files(&sweep) == first,
+        "plot redrew the sweep's charts differently"
+    );
+    assert!(
+        !names(&sweep).iter().any(|n| n.starts_with('.')),
+        "{:?}",
+        names(&sweep)
+    );
+
+    for (name, _) in &first {
+        if let Some(stem) = name.strip_suffix(".png") {
+            assert_png(&sweep.join(name), 1600, 1000);
+            assert!(sweep.join(format!("{stem}.svg")).is_file());
+        }
+    }
+    // Against the points' effective R, reduced and structural points told apart; the
+    // infinite R of two points in a column of its own.
+    assert_svg(
+        &sweep.join("metric_retention.svg"),
+        &[
+            "Retention per period across the sweep",
+            "Retention per period (%)",
+            "Constraint strength: effective R (mean over the point's runs)",
+            "Reduced form",
+            "Structural form",
+            "Mean and 95% t-interval over 3 replications",
+            "∞",
+            "constraint_benchmark · zip of 10 points × 3 replications (30 runs) · 1,500 customers · 8 periods · seed 1",
+        ],
+    );
+    assert_svg(
+        &sweep.join("metric_correlation_cs_staying.svg"),
+        &[
+            "Not shown: 2 points where correlation of CS with staying has no value (nobody left, so staying does not vary)",
+        ],
+    );
+    assert_svg(
+        &sweep.join("metric_profit.svg"),
+        &["Profit (the scenario's money units)"],
+    );
+    assert_svg(
+        &sweep.join("correlation_vs_r.svg"),
+        &[
+            "Constraint strength R (mean effective R of the point's runs)",
+            "Correlation of CS with staying (Pearson r)",
+            "Reduced form",
+            "Structural form",
+            "95% t-interval over the point's 3 replications",
+            "Not shown: 2 points where nobody left, so staying has no correlation with CS",
+        ],
+    );
+    // Each point's interval is drawn: a whisker per point with a correlation.
+    let texts = svg_texts(&sweep.join("correlation_vs_r.svg")).concat();
+    assert!(!texts.contains("constraint.form"), "{texts}");
+
+    // --metric picks one metric of the table; --chart one chart.
+    let one = tmp.path().join("one");
+    ok(&[
+        OsStr::new("plot"),
+        sweep.as_os_str(),
+        OsStr::new("--metric"),
+        OsStr::new("mean_cs"),
+        OsStr::new("--chart"),
+        OsStr::new("metric"),
+        OsStr::new("--format"),
+        OsStr::new("svg"),
+        OsStr::new("--out"),
+        one.as_os_str(),
+        OsStr::new("-q"),
+    ]);
+    assert_eq!(
+        names(&one),
+        BTreeSet::from(["metric_mean_cs.svg".to_string()])
+    );
+    assert_svg(&one.join("metric_mean_cs.svg"), &["Mean CS (1–5)"]);
+}
+
+#[test]
+fn a_sweep_s_retention_curves_draw_one_curve_per_point_and_the_infinite_one_inside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = tmp.path().join("benchmark");
+    benchmark(&sweep);
+    let n = write_sweep_curve(&sweep);
+    assert_eq!(n, 10);
+    let out = tmp.path().join("curves");
+    ok(&[
+        OsStr::new("plot"),
+        sweep.as_os_str(),
+        OsStr::new("--chart"),
+        OsStr::new("retention_curves"),
+        OsStr::new("--out"),
+        out.as_os_str(),
+        OsStr::new("-q"),
+    ]);
+    assert_png(&out.join("retention_curves.png"), 1600, 1000);
+    let svg = out.join("retention_curves.svg");
+    // A legend per form, naming each point by what applies there.
+    assert_svg(
+        &svg,
+        &[
+            "Reduced form, constraint strength R:",
+            "R = 0",
+            "R = 0.5",
+            "R = 1",
+            "R = 2",
+            "R = ∞",
+            "Structural form, procedural switching cost:",
+            "1000 (R_eff = ∞)",
+            "Cumulative satisfaction CS (1–5)",
+            "Retention per period (%)",
+        ],
+    );
+    let texts = svg_texts(&svg);
+    for v in ["0", "0.5", "1", "2"] {
+        let label = format!("{v} (R_eff = ");
+        assert!(
+            texts.iter().any(|t| t.starts_with(&label)),
+            "{label} in {texts:?}"
+        );
+    }
+    // One curve per point: each is drawn over a white halo through its sixteen bins.
+    let lines = elements(&svg, "polyline");
+    let halos = lines
+        .iter()
+        .filter(|l| l["stroke"] == "#FFFFFF" && points(&l["points"]).len() >= 16)
+        .count();
+    assert_eq!(halos, n, "a halo per curve");
+    // The data area is the shaded zones; the R = ∞ curves (flat, at 100%) lie inside
+    // it, well below its top edge, not along it.
+    let zones: Vec<(f64, f64)> = elements(&svg, "rect")
+        .iter()
+        .filter(|r| r["x"] != "0" && r["height"].parse::<f64>().unwrap() > 300.0)
+        .map(|r| {
+            let y: f64 = r["y"].parse().unwrap();
+            (y, y + r["height"].parse::<f64>().unwrap())
+        })
+        .collect();
+    assert_eq!(zones.len(), 3, "three zones");
+    let (top, bottom) = zones[0];
+    let flat: Vec<f64> = lines
+        .iter()
+        .filter(|l| l["stroke"] != "#FFFFFF")
+        .map(|l| points(&l["points"]))
+        .filter(|p| p.len() >= 16 && p.iter().all(|q| q.1 == p[0].1))
+        .map(|p| p[0].1)
+        .collect();
+    assert!(!flat.is_empty(), "no curve at 100%");
+    for y in flat {
+        assert!(
+            y > top + 10.0 && y < bottom,
+            "the 100% curve at y = {y}, the data from {top}"
+        );
+    }
+}
+
+#[test]
+fn sweep_charts_asked_for_that_cannot_be_drawn_and_unknown_metrics_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = tmp.path().join("benchmark");
+    benchmark(&sweep);
+    let s = sweep.as_os_str();
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            s,
+            OsStr::new("--metric"),
+            OsStr::new("loyalty"),
+        ],
+        &["--metric loyalty", "expected one of", "retention", "profit"],
+    );
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            s,
+            OsStr::new("--chart"),
+            OsStr::new("heatmap"),
+        ],
+        &["--chart heatmap", "no heatmap chart", "grid design", "zip"],
+    );
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            s,
+            OsStr::new("--chart"),
+            OsStr::new("retention_curves"),
+        ],
+        &["--chart retention_curves", "sweep_curve.csv"],
+    );
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            s,
+            OsStr::new("--chart"),
+            OsStr::new("types"),
+        ],
+        &["--chart types", "not a chart of a sweep", "sensitivity"],
+    );
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            s,
+            OsStr::new("--chart"),
+            OsStr::new("sensitivity"),
+        ],
+        &["--chart sensitivity", "not a sensitivity design"],
+    );
+    assert!(
+        chart_files(&sweep).is_empty(),
+        "a refused plot drew charts: {:?}",
+        names(&sweep)
+    );
+    // A sweep's folder is not one of several runs to compare.
+    let run = tmp.path().join("run");
+    small_run("monopoly", &run, &["--no-charts"]);
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            run.as_os_str(),
+            s,
+            OsStr::new("--out"),
+            tmp.path().join("c").as_os_str(),
+        ],
+        &["sweep's results folder", "plot it alone"],
+    );
+    // A summary edited to another sweep's values is refused, naming the field.
+    let summary = sweep.join("sweep_summary.csv");
+    let text = fs::read_to_string(&summary).unwrap();
+    assert!(text.contains(",reduced,0.5,"), "{text}");
+    fs::write(&summary, text.replacen(",reduced,0.5,", ",reduced,2.0,", 1)).unwrap();
+    assert_refused(
+        &[OsStr::new("plot"), s],
+        &["scenario.toml", "constraint.r", "different sweeps"],
+    );
+}
+
+/// A small sensitivity study of `scenarios/constraint_sensitivity.toml`.
+fn study(out: &Path, design: &[&str]) {
+    let mut extra = vec![
+        "--set",
+        "customers=300",
+        "--set",
+        "periods=6",
+        "--set",
+        "sweep.replications=2",
+    ];
+    extra.extend(design);
+    small_sweep("constraint_sensitivity", out, &extra);
+}
+
+#[test]
+fn a_sobol_study_draws_its_indices_per_metric_with_factors_in_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sobol");
+    study(&dir, &["--set", "sweep.samples=8"]);
+    let out = ok(&[OsStr::new("plot"), dir.as_os_str()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let drawn: BTreeSet<String> = chart_files(&dir).into_iter().map(|(n, _)| n).collect();
+    assert!(
+        drawn.contains("sensitivity.png") && drawn.contains("sensitivity.svg"),
+        "{drawn:?}"
+    );
+    // No metric charts of a design placed for indices, silently; no heatmap either.
+    assert!(
+        !drawn
+            .iter()
+            .any(|n| n.starts_with("metric_") || n.starts_with("heatmap")),
+        "{drawn:?}"
+    );
+    assert!(
+        !stderr.contains("no metric") && !stderr.contains("no heatmap"),
+        "{stderr}"
+    );
+    assert_png(&dir.join("sensitivity.png"), 1600, 1000);
+    assert_svg(
+        &dir.join("sensitivity.svg"),
+        &[
+            "Which factors move the metrics: Sobol' indices",
+            "ST (total): its share of the variance, alone and with others",
+            "S1 (first order): its share alone",
+            "Hostages",
+            "Sobol' index: share of the metric's variance",
+        ],
+    );
+    // Factor names and panel titles may take two lines where the room is narrow.
+    let texts = svg_texts(&dir.join("sensitivity.svg")).join(" ");
+    for name in [
+        "Procedural switching cost",
+        "Financial switching cost",
+        "Relational switching cost",
+        "Convenience",
+        "Inertia",
+        "Incumbent's service value",
+        "Incumbent's inconsistency",
+        "Incumbent's complaint resolution rate",
+        "Retention per period",
+        "Retention, zone of defection",
+    ] {
+        assert!(texts.contains(name), "{name} in {texts}");
+    }
+    assert!(!texts.contains("switching_costs"), "raw paths in {texts}");
+    // --metric keeps one panel; one the study did not analyse is refused by name.
+    let one = tmp.path().join("one");
+    ok(&[
+        OsStr::new("plot"),
+        dir.as_os_str(),
+        OsStr::new("--metric"),
+        OsStr::new("hostage_share"),
+        OsStr::new("--chart"),
+        OsStr::new("sensitivity"),
+        OsStr::new("--out"),
+        one.as_os_str(),
+        OsStr::new("-q"),
+    ]);
+    let texts = svg_texts(&one.join("sensitivity.svg"));
+    assert!(texts.contains(&"Hostages".to_string()), "{texts:?}");
+    assert!(
+        !texts.iter().any(|t| t.starts_with("Retention")),
+        "{texts:?}"
+    );
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            dir.as_os_str(),
+            OsStr::new("--metric"),
+            OsStr::new("profit"),
+            OsStr::new("--chart"),
+            OsStr::new("sensitivity"),
+            OsStr::new("--out"),
+            tmp.path().join("two").as_os_str(),
+        ],
+        &[
+            "--chart sensitivity",
+            "did not analyse profit",
+            "hostage_share",
+        ],
+    );
+}
+
+#[test]
+fn a_morris_study_draws_mu_star_against_sigma_and_plot_redraws_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("morris");
+    study(
+        &dir,
+        &["--set", "sweep.design=morris", "--set", "sweep.samples=4"],
+    );
+    ok(&[OsStr::new("plot"), dir.as_os_str(), OsStr::new("-q")]);
+    let first = chart_files(&dir);
+    assert_png(&dir.join("sensitivity.png"), 1600, 1000);
+    assert_svg(
+        &dir.join("sensitivity.svg"),
+        &[
+            "Which factors move the metrics: Morris elementary effects",
+            "μ* (mean absolute effect)",
+            "σ = μ*",
+            "Procedural switching cost",
+            "Incumbent's complaint resolution rate",
+        ],
+    );
+    let texts = svg_texts(&dir.join("sensitivity.svg"));
+    assert!(
+        texts.iter().any(|t| t.starts_with("σ (spread")),
+        "{texts:?}"
+    );
+    let texts = texts.join(" ");
+    assert!(texts.contains("Retention, zone of affection"), "{texts}");
+    ok(&[OsStr::new("plot"), dir.as_os_str(), OsStr::new("-q")]);
+    assert!(chart_files(&dir) == first, "redrawn differently");
+}
+
+#[test]
+fn a_grid_sweep_draws_its_heatmap_and_a_line_per_value_of_the_second_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("grid.toml");
+    let grid = "[sweep]\ndesign = \"grid\"\nreplications = 2\n\
+                [[sweep.vary]]\npath = \"constraint.r\"\nvalues = [\"none\", \"strong\", \"inf\"]\n\
+                [[sweep.vary]]\npath = \"firms.0.price\"\nvalues = [3.0, 5.0]\n";
+    fs::write(&file, two_firms("B", grid)).unwrap();
+    let dir = tmp.path().join("grid");
+    ok(&[
+        OsStr::new("sweep"),
+        file.as_os_str(),
+        OsStr::new("-q"),
+        OsStr::new("--set"),
+        OsStr::new("customers=600"),
+        OsStr::new("--out"),
+        dir.as_os_str(),
+    ]);
+    ok(&[
+        OsStr::new("plot"),
+        dir.as_os_str(),
+        OsStr::new("--metric"),
+        OsStr::new("hostage_share"),
+        OsStr::new("-q"),
+    ]);
+    assert_png(&dir.join("heatmap.png"), 1600, 1000);
+    assert_svg(
+        &dir.join("heatmap.svg"),
+        &[
+            "Hostages by constraint strength R and A's price",
+            "Constraint strength R",
+            "A's price",
+            "R = 0",
+            "R = 2",
+            "R = ∞",
+            "3",
+            "5",
+            "Hostages (% of decisions)",
+        ],
+    );
+    // The metric along R (levels at their numbers, ∞ in its column), a line per price.
+    assert_svg(
+        &dir.join("metric_hostage_share.svg"),
+        &["Constraint strength R", "A's price:", "3", "5", "∞"],
     );
 }

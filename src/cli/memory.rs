@@ -86,24 +86,37 @@ fn refuse(s: &Scenario, source_name: &str, have: Option<u64>, charts: u64) -> Re
 }
 
 /// An error when drawing the charts of the results folders `dirs` would need more
-/// memory than is available, from the size of their `timeseries.csv`.
+/// memory than is available, from the size of the tables the charts read whole: a
+/// run's `timeseries.csv`, a sweep's summary, curves and indices.
 pub fn check_plot(dirs: &[std::path::PathBuf], size: chart::Size) -> Result<(), Error> {
+    const TABLES: [&str; 4] = [
+        "timeseries.csv",
+        "sweep_summary.csv",
+        "sweep_curve.csv",
+        "sensitivity.csv",
+    ];
     let Some(have) = available_bytes() else {
         return Ok(());
     };
-    let table =
-        |d: &std::path::PathBuf| std::fs::metadata(d.join("timeseries.csv")).map_or(0, |m| m.len());
-    let bytes: u64 = dirs.iter().map(table).fold(0, u64::saturating_add);
+    let tables: Vec<(std::path::PathBuf, u64)> = dirs
+        .iter()
+        .flat_map(|d| TABLES.iter().map(move |f| d.join(f)))
+        .map(|p| {
+            let len = std::fs::metadata(&p).map_or(0, |m| m.len());
+            (p, len)
+        })
+        .collect();
+    let bytes: u64 = tables.iter().map(|(_, n)| *n).fold(0, u64::saturating_add);
     let need = bytes
         .saturating_mul(chart::BYTES_PER_TABLE_BYTE)
         .saturating_add(chart::memory_estimate(0, size));
     if need > have {
-        let largest = dirs.iter().max_by_key(|d| table(d)).expect("a folder");
+        let (largest, len) = tables.iter().max_by_key(|(_, n)| *n).expect("a folder");
         return Err(Error::Usage(format!(
             "{}: {:.1} MB: expected tables that fit in memory: their charts need about {}, \
              {} is available",
-            largest.join("timeseries.csv").display(),
-            table(largest) as f64 / 1e6,
+            largest.display(),
+            *len as f64 / 1e6,
             gib(need),
             gib(have)
         )));

@@ -68,6 +68,12 @@ pub enum Command {
     /// curve per run), correlation_vs_r (correlation of CS with staying against R) and,
     /// when exactly two scenario fields differ between the runs, heatmap. Runs are
     /// labelled by the fields that differ between their scenarios.
+    ///
+    /// With a sweep's folder (`loyalsim sweep`), draws its charts: retention_curves
+    /// (one curve per point, from sweep_curve.csv), metric_NAME (a metric against a
+    /// swept field, for retention, correlation_cs_staying, hostage_share and profit or
+    /// --metric), correlation_vs_r, heatmap (a grid over two fields) and sensitivity
+    /// (a Morris or Sobol' study).
     #[command(after_help = PLOT_EXAMPLES)]
     Plot(PlotArgs),
     /// Fit chosen parameters of a scenario to target figures (Nelder–Mead, common random
@@ -96,7 +102,8 @@ Examples:
   for r in none low medium strong inf; do
     loyalsim run scenarios/competitive.toml --set constraint.r=$r --no-charts --out runs/r-$r
   done
-  loyalsim plot runs/r-* --out runs/compare            one curve per constraint level";
+  loyalsim plot runs/r-* --out runs/compare            one curve per constraint level
+  loyalsim plot output/constraint_benchmark --metric hostage_share   a sweep's charts";
 
 #[derive(Debug, Args)]
 pub struct ScenarioArgs {
@@ -157,7 +164,7 @@ impl SelectionArgs {
 #[derive(Debug, Args)]
 pub struct PlotArgs {
     /// Results folders written by `loyalsim run`: one to redraw its charts, several to
-    /// compare them.
+    /// compare them; or one folder of `loyalsim sweep` to draw its charts.
     #[arg(required = true, value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
     /// Folder for the charts [default: the results folder; required with several].
@@ -174,14 +181,18 @@ pub struct PlotArgs {
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
     /// Draw only this chart (repeatable): retention_curve, timeseries, types, complaints,
-    /// word_of_mouth; or, with several folders, retention_curves, correlation_vs_r,
-    /// heatmap.
+    /// word_of_mouth;
+    /// or, with several folders, retention_curves, correlation_vs_r, heatmap; or, of a
+    /// sweep, retention_curves, metric, correlation_vs_r, heatmap, sensitivity.
     #[arg(long = "chart", value_name = "NAME")]
     pub only: Vec<String>,
-    /// What the heatmap shows, from summary.json: retention, correlation_cs_staying,
-    /// satisfied_defector_share, hostage_share or mean_r_eff.
-    #[arg(long, value_name = "NAME", default_value = "retention")]
-    pub metric: String,
+    /// What the heatmap shows [default: retention]: of runs, from summary.json
+    /// (retention, correlation_cs_staying, satisfied_defector_share, hostage_share or
+    /// mean_r_eff); of a sweep, any metric of docs/metrics.md, which is then also the
+    /// one metric chart drawn (instead of retention, correlation_cs_staying,
+    /// hostage_share and profit) and the one sensitivity panel.
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
     #[command(flatten)]
     pub selection: SelectionArgs,
     /// Print nothing but errors.
@@ -484,7 +495,12 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
     if let [dir] = &args.dirs[..] {
         let out = args.out.clone().unwrap_or_else(|| dir.clone());
         let _lock = claim_folder(&out)?;
-        let drawn = chart::draw_run(dir, &out, &options).map_err(chart_error)?;
+        let drawn = if chart::is_sweep_folder(dir) {
+            chart::draw_sweep(dir, &out, &options)
+        } else {
+            chart::draw_run(dir, &out, &options)
+        }
+        .map_err(chart_error)?;
         if !args.quiet {
             report_drawn(&out, &drawn);
         }

@@ -2,11 +2,13 @@
 //! comparison charts label each run by what was varied (`constraint.r = strong`) rather
 //! than by its folder.
 //!
-//! Fields are named by the dotted paths `--set` takes (`firms.0.price`). The scenario's
-//! `name` and `description` are left out: they name a run, they do not vary the market.
+//! Fields are found by the dotted paths `--set` takes (`firms.0.price`) and labelled in
+//! a reader's words (`words`: "Alpha's price", "R = 0 (none)"). The scenario's `name`
+//! and `description` are left out: they name a run, they do not vary the market.
 
 use super::results::RunFolder;
 use super::thousands;
+use super::words;
 use crate::scenario::Strength;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,9 +20,11 @@ const MAX_FIELDS_IN_LABEL: usize = 2;
 pub struct Comparison {
     /// Dotted paths of the fields that differ, in path order.
     pub fields: Vec<String>,
+    /// The differing fields in words ("Alpha's price"), in `fields` order.
+    pub names: Vec<String>,
     /// `values[run][field]`: each run's value of each differing field, as text.
     pub values: Vec<Vec<String>>,
-    /// Each run's label for legends.
+    /// Each run's label for legends, in words.
     pub labels: Vec<String>,
     /// What the labels are values of, when one field differs (for the legend heading).
     pub heading: Option<String>,
@@ -59,10 +63,18 @@ impl Comparison {
                     .collect()
             })
             .collect();
+        let scenario = runs.first().map(|r| r.scenario.clone()).unwrap_or_default();
+        let names: Vec<String> = fields
+            .iter()
+            .map(|f| words::capitalised(&words::field(f, &scenario)))
+            .collect();
         let (labels, heading) = match fields.len() {
             1 => (
-                values.iter().map(|v| v[0].clone()).collect(),
-                Some(fields[0].clone()),
+                values
+                    .iter()
+                    .map(|v| words::value(&fields[0], &v[0]))
+                    .collect(),
+                Some(names[0].clone()),
             ),
             n if n >= 2 && n <= MAX_FIELDS_IN_LABEL => (
                 values
@@ -71,7 +83,7 @@ impl Comparison {
                         fields
                             .iter()
                             .zip(v)
-                            .map(|(f, v)| format!("{f} = {v}"))
+                            .map(|(f, v)| words::labelled(f, v, &scenario))
                             .collect::<Vec<_>>()
                             .join(", ")
                     })
@@ -82,10 +94,19 @@ impl Comparison {
         };
         Comparison {
             fields,
+            names,
             values,
             labels,
             heading,
         }
+    }
+
+    /// [`Comparison::levels`] of field `f` in words: "R = 0 (none)", "3".
+    pub fn level_words(&self, f: usize) -> Vec<String> {
+        self.levels(f)
+            .iter()
+            .map(|v| words::value(&self.fields[f], v))
+            .collect()
     }
 
     /// "4 runs of competitive · seed 1 · 100,000 customers · 40 periods"; what varies
@@ -219,6 +240,7 @@ mod tests {
     fn runs_are_ordered_by_the_values_that_differ() {
         let c = Comparison {
             fields: vec!["constraint.r".into()],
+            names: vec!["Constraint strength R".into()],
             values: ["strong", "none", "inf", "0.5"]
                 .iter()
                 .map(|v| vec![v.to_string()])

@@ -1,9 +1,13 @@
-//! `heatmap`: a headline metric of `summary.json` over two parameters that vary
-//! between runs, one cell per combination, coloured on viridis (readable in colour
-//! blindness and in grey) with the value written in the cell.
+//! `heatmap`: a metric over two parameters, one cell per combination, coloured on
+//! viridis (readable in colour blindness and in grey) with the value written in the
+//! cell.
 //!
-//! Drawn only when exactly two scenario fields differ between the runs; runs that share
-//! a cell are averaged. The colour scale is explained by a bar to the right of the data.
+//! Of runs: a headline metric of `summary.json`, drawn only when exactly two scenario
+//! fields differ between the runs; runs that share a cell are averaged. Of a sweep: any
+//! metric of the table, its mean over each point's replications, drawn only for a grid
+//! design in which exactly two fields vary and both apply at every point (a cell of a
+//! field that changes nothing there would show a value it did not make). The colour
+//! scale is explained by a bar to the right of the data.
 
 use super::Chart;
 use super::compare::Comparison;
@@ -14,6 +18,9 @@ use super::layout::{
 use super::results::RunFolder;
 use super::retention_curve::{inner, short};
 use super::style::{Style, palette, pt};
+use super::sweep::SweepFolder;
+use super::words;
+use crate::parameter::Design;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -33,16 +40,12 @@ pub struct Heatmap {
     pub percent: bool,
 }
 
-/// The title of a `summary.json` metric and whether it is a share.
-fn describe(metric: &str) -> (&'static str, bool) {
-    match metric {
-        "retention" => ("Retention per period (%)", true),
-        "correlation_cs_staying" => ("Correlation of CS with staying (Pearson r)", false),
-        "satisfied_defector_share" => ("Satisfied defectors (% of defections)", true),
-        "hostage_share" => ("Hostages (% of decisions)", true),
-        "mean_r_eff" => ("Effective R (run mean)", false),
-        _ => ("", false),
-    }
+/// The title of a metric of the table with its unit, and whether it is a share.
+fn describe(metric: &str) -> (String, bool) {
+    (
+        words::metric_title(metric).unwrap_or_default(),
+        words::is_share(metric),
+    )
 }
 
 impl Heatmap {
@@ -82,24 +85,98 @@ impl Heatmap {
         if frame.title == Self::TITLE {
             frame.title = format!(
                 "{} by {} and {}",
-                title_of(title),
-                comparison.fields[0],
-                comparison.fields[1]
+                title_of(&title),
+                lower(&comparison.names[0]),
+                lower(&comparison.names[1])
             );
         }
         Ok(Heatmap {
             frame,
-            x: (comparison.fields[0].clone(), xs),
-            y: (comparison.fields[1].clone(), ys),
-            values: sums
-                .into_iter()
-                .map(|row| {
-                    row.into_iter()
-                        .map(|(s, n)| (n > 0).then(|| s / n as f64))
-                        .collect()
-                })
-                .collect(),
-            metric: title.to_string(),
+            x: (comparison.names[0].clone(), comparison.level_words(0)),
+            y: (comparison.names[1].clone(), comparison.level_words(1)),
+            values: means(sums),
+            metric: title,
+            percent,
+        })
+    }
+
+    /// The heatmap of `metric` over the two fields a grid sweep varies, or why there is
+    /// none.
+    pub fn from_sweep(folder: &SweepFolder, metric: &str, frame: Frame) -> Result<Heatmap, String> {
+        let varying = folder.varying();
+        if folder.sweep.design != Design::Grid {
+            return Err(format!(
+                "needs a grid design over exactly two fields; this sweep is a {} over {} \
+                 field{}",
+                folder.design_words(),
+                folder.paths.len(),
+                if folder.paths.len() == 1 { "" } else { "s" }
+            ));
+        }
+        if varying.len() != 2 {
+            return Err(format!(
+                "needs exactly two swept fields that vary, found {}{}",
+                varying.len(),
+                if varying.is_empty() {
+                    String::new()
+                } else {
+                    let paths: Vec<&str> =
+                        varying.iter().map(|&k| folder.paths[k].as_str()).collect();
+                    format!(" ({})", paths.join(", "))
+                }
+            ));
+        }
+        if let Some(&k) = varying.iter().find(|&&k| !folder.applies_everywhere(k)) {
+            let idle = folder.applies.iter().filter(|a| !a[k]).count();
+            return Err(format!(
+                "{} changes nothing at {idle} of the {} points, so its cells there would \
+                 show values it did not make",
+                folder.paths[k],
+                folder.points.len()
+            ));
+        }
+        if !folder.has_metric(metric) {
+            return Err(format!("sweep_summary.csv has no columns for {metric}"));
+        }
+        let (kx, ky) = (varying[0], varying[1]);
+        let (xs, ys) = (sorted_levels(folder, kx), sorted_levels(folder, ky));
+        let mut sums = vec![vec![(0.0, 0u32); xs.len()]; ys.len()];
+        for p in &folder.points {
+            let xi = xs.iter().position(|l| *l == p.values[kx]);
+            let yi = ys.iter().position(|l| *l == p.values[ky]);
+            if let (Some(xi), Some(yi), Some(m)) = (xi, yi, p.mean(metric))
+                && m.is_finite()
+            {
+                sums[yi][xi].0 += m;
+                sums[yi][xi].1 += 1;
+            }
+        }
+        let (title, percent) = describe(metric);
+        let (xname, yname) = (
+            words::capitalised(&folder.field_words(kx)),
+            words::capitalised(&folder.field_words(ky)),
+        );
+        let mut frame = frame;
+        if frame.title == Self::TITLE {
+            frame.title = format!(
+                "{} by {} and {}",
+                title_of(&title),
+                lower(&xname),
+                lower(&yname)
+            );
+        }
+        let said = |k: usize, levels: &[String]| -> Vec<String> {
+            levels
+                .iter()
+                .map(|v| words::value(&folder.paths[k], v))
+                .collect()
+        };
+        Ok(Heatmap {
+            frame,
+            x: (xname, said(kx, &xs)),
+            y: (yname, said(ky, &ys)),
+            values: means(sums),
+            metric: title,
             percent,
         })
     }
@@ -116,6 +193,38 @@ impl Heatmap {
 /// "Retention per period (%)" → "Retention per period".
 fn title_of(metric_title: &str) -> &str {
     metric_title.split(" (").next().unwrap_or(metric_title)
+}
+
+/// A field's words in a title's running text: lower case unless they begin with a
+/// name ("Alpha's price" stays, "Procedural switching cost" → "procedural …").
+fn lower(words: &str) -> String {
+    let mut chars = words.chars();
+    match (chars.next(), words.split(' ').next()) {
+        (Some(c), Some(first)) if !first.contains('\'') => c.to_lowercase().chain(chars).collect(),
+        _ => words.to_string(),
+    }
+}
+
+/// The averages of cells of (sum, count), missing where nothing fell in.
+fn means(sums: Vec<Vec<(f64, u32)>>) -> Vec<Vec<Option<f64>>> {
+    sums.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|(s, n)| (n > 0).then(|| s / n as f64))
+                .collect()
+        })
+        .collect()
+}
+
+/// The values of swept field `k`, by their numbers where all are numbers (a constraint
+/// level counts as its R), otherwise in the sweep's order.
+fn sorted_levels(folder: &SweepFolder, k: usize) -> Vec<String> {
+    let mut levels = folder.levels(k);
+    if folder.is_numeric(k) {
+        let n = |v: &String| super::compare::numeric(v).unwrap_or(0.0);
+        levels.sort_by(|a, b| n(a).total_cmp(&n(b)));
+    }
+    levels
 }
 
 impl Chart for Heatmap {

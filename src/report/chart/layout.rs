@@ -297,6 +297,13 @@ pub enum Key {
     Marker { color: RGBColor, shape: Shape },
     /// A filled square.
     Fill(RGBColor),
+    /// A line in a dash pattern (dash and gap in points; solid when `None`), with a
+    /// marker on it when `shape` is given: for series told apart by line style too.
+    Pattern {
+        color: RGBColor,
+        shape: Option<Shape>,
+        dash: Option<(f64, f64)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -331,7 +338,7 @@ impl Legend {
     /// Lines need length to show a dash pattern; a swatch or a marker does not.
     fn key_width(style: &Style, key: &Key) -> i32 {
         let ems = match key {
-            Key::Line { .. } | Key::LineMarker { .. } => 2.4,
+            Key::Line { .. } | Key::LineMarker { .. } | Key::Pattern { .. } => 2.4,
             Key::Interval { .. } | Key::Marker { .. } => 1.2,
             Key::Fill(_) => 1.0,
         };
@@ -535,6 +542,26 @@ fn draw_key<DB: DrawingBackend>(
             marker(root, shape, (x + w / 2, y), r, color)
         }
         Key::Marker { color, shape } => marker(root, shape, (x + w / 2, y), r, color),
+        Key::Pattern { color, shape, dash } => {
+            let width = style.px(line::DATA);
+            match dash {
+                Some((a, b)) => dashed(
+                    root,
+                    &[(x, y), (x + w, y)],
+                    color,
+                    width,
+                    (style.size.px(a), style.size.px(b)),
+                )?,
+                None => root.draw(&PathElement::new(
+                    vec![(x, y), (x + w, y)],
+                    color.stroke_width(width as u32),
+                ))?,
+            }
+            match shape {
+                Some(shape) => marker(root, shape, (x + w / 2, y), r, color),
+                None => Ok(()),
+            }
+        }
         Key::Fill(color) => {
             let h = (style.size.px(pt::LEGEND) * 0.4) as i32;
             let c = x + w / 2;

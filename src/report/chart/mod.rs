@@ -23,35 +23,51 @@
 //! [`ChartFiles::skipped`]; one asked for by name (`options.only`, `--chart`) that
 //! cannot be drawn is a [`ChartError::Input`] saying why. Comparison charts over several runs: [`RetentionCurves`],
 //! [`CorrelationVsR`], [`Heatmap`].
+//!
+//! Sweep charts ([`draw_sweep`]), drawn from a sweep's results folder (`sweep.rs` reads
+//! it): [`RetentionCurves`] of its points (from `sweep_curve.csv`), a [`MetricChart`]
+//! per metric against a swept field, [`CorrelationVsR`] against the points' effective
+//! R, [`Heatmap`] of a grid over two fields, and [`Sensitivity`] of a Morris or Sobol'
+//! study. Legends and axes of comparisons and sweeps say fields and values in words
+//! (`words.rs`), and their series stay apart where they overprint (`series.rs`).
 
 mod compare;
 mod complaints;
 mod correlation_vs_r;
 mod heatmap;
 mod layout;
+mod metric;
 mod results;
 mod retention_curve;
 mod retention_curves;
 mod selection;
+mod sensitivity;
+mod series;
 mod style;
 mod svg_text;
+mod sweep;
 mod text;
 mod timeseries;
 mod types;
 mod word_of_mouth;
+mod words;
 
 pub use compare::Comparison;
 pub use complaints::{ComplaintOrdering, Reference};
 pub use correlation_vs_r::{CorrelationVsR, RunPoint};
 pub use heatmap::Heatmap;
 pub use layout::Frame;
+pub use metric::{DEFAULT_METRICS, MetricChart, MetricLine, MetricPoint, XScale};
 pub use results::{
     ComplaintGroup, CurveBin, FirmPeriod, ResultsError, RunFolder, SUMMARY_METRICS, Summary,
 };
 pub use retention_curve::{RetentionCurve, Zones};
-pub use retention_curves::{CurveSeries, RetentionCurves};
+pub use retention_curves::{CurveSeries, PointGroup, RetentionCurves};
 pub use selection::{Periods, Resolved, Selection};
+pub use sensitivity::{Estimate, Panel, Sensitivity, Study};
+pub use series::Look;
 pub use style::Size;
+pub use sweep::{SensitivityRow, SweepCurveBin, SweepFolder, SweepPoint, is_sweep_folder};
 pub use timeseries::Timeseries;
 pub use types::TypeMix;
 pub use word_of_mouth::WordOfMouth;
@@ -73,6 +89,15 @@ pub const RUN_CHARTS: [&str; 5] = [
 /// The charts drawn over several runs, in order.
 pub const COMPARISON_CHARTS: [&str; 3] =
     [RetentionCurves::NAME, CorrelationVsR::NAME, Heatmap::NAME];
+/// The charts drawn of a sweep, in order; `metric` is one file per metric
+/// (`metric_retention.png`, …).
+pub const SWEEP_CHARTS: [&str; 5] = [
+    RetentionCurves::NAME,
+    MetricChart::NAME,
+    CorrelationVsR::NAME,
+    Heatmap::NAME,
+    Sensitivity::NAME,
+];
 
 /// Which files to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -104,8 +129,11 @@ pub struct ChartOptions {
     pub title: Option<String>,
     /// Only these charts (by name); all when empty.
     pub only: Vec<String>,
-    /// The `summary.json` metric a comparison heatmap maps.
-    pub metric: String,
+    /// The metric to show (`--metric`): what a comparison heatmap maps (a
+    /// `summary.json` metric), or a sweep's one metric chart and its heatmap (a name of
+    /// the metric table). `None`: retention for heatmaps, [`DEFAULT_METRICS`] for a
+    /// sweep's metric charts.
+    pub metric: Option<String>,
     /// The periods and firm a run's charts draw (`--periods`, `--firm`); the whole run
     /// by default. Not for comparisons.
     pub selection: Selection,
@@ -118,7 +146,7 @@ impl Default for ChartOptions {
             format: Format::Both,
             title: None,
             only: Vec::new(),
-            metric: "retention".into(),
+            metric: None,
             selection: Selection::default(),
         }
     }
@@ -165,8 +193,13 @@ impl From<ResultsError> for ChartError {
 
 /// A chart: plain data that knows how to draw itself on any plotters backend.
 pub trait Chart {
-    /// The file stem: `retention_curve` gives `retention_curve.png` and `.svg`.
+    /// The chart's name (`--chart`), and its file stem unless [`Chart::file_stem`]
+    /// says otherwise: `retention_curve` gives `retention_curve.png` and `.svg`.
     const NAME: &'static str;
+    /// The file stem, for charts drawn once per something (`metric_retention`).
+    fn file_stem(&self) -> String {
+        Self::NAME.to_string()
+    }
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -200,13 +233,14 @@ pub fn render<C: Chart>(
             Size::MAX_DPI
         )));
     }
+    let stem = chart.file_stem();
     if matches!(options.format, Format::Png | Format::Both) {
-        let name = format!("{}.png", C::NAME);
+        let name = format!("{stem}.png");
         write_file(out, &name, &png(chart, size)?)?;
         files.push(name);
     }
     if matches!(options.format, Format::Svg | Format::Both) {
-        let name = format!("{}.svg", C::NAME);
+        let name = format!("{stem}.svg");
         write_file(out, &name, svg(chart, size)?.as_bytes())?;
         files.push(name);
     }
@@ -596,11 +630,19 @@ pub fn draw_comparison(
     options: &ChartOptions,
 ) -> Result<ChartFiles, ChartError> {
     check_names(options, &COMPARISON_CHARTS, "several runs")?;
-    if !SUMMARY_METRICS.contains(&options.metric.as_str()) {
+    let metric = options.metric.as_deref().unwrap_or("retention");
+    if !SUMMARY_METRICS.contains(&metric) {
         return Err(ChartError::Input(format!(
-            "--metric {}: expected one of {}",
-            options.metric,
+            "--metric {metric}: expected one of {} (of summary.json, for comparisons)",
             SUMMARY_METRICS.join(", ")
+        )));
+    }
+    if let Some(d) = dirs.iter().find(|d| is_sweep_folder(d)) {
+        return Err(ChartError::Input(format!(
+            "{} is a sweep's results folder: plot it alone (`loyalsim plot {}`); several \
+             folders are compared as runs",
+            d.display(),
+            d.display()
         )));
     }
     let mut runs = dirs
@@ -616,7 +658,7 @@ pub fn draw_comparison(
         Heatmap::from_runs(
             &runs,
             &comparison,
-            &options.metric,
+            metric,
             options.frame(Heatmap::TITLE, subtitle.clone()),
         )
     });
@@ -648,6 +690,114 @@ pub fn draw_comparison(
         // Not asked for by name: left out, saying why.
         Some(Err(why)) => drawn.skipped.push(format!("{}: {why}", Heatmap::NAME)),
         None => {}
+    }
+    Ok(drawn)
+}
+
+/// A chart of a sweep, built before anything is drawn.
+enum SweepChart {
+    Curves(RetentionCurves),
+    Metric(MetricChart),
+    Correlation(CorrelationVsR),
+    Heatmap(Heatmap),
+    Sensitivity(Sensitivity),
+}
+
+impl SweepChart {
+    fn render(&self, out: &Path, options: &ChartOptions) -> Result<Vec<String>, ChartError> {
+        match self {
+            SweepChart::Curves(c) => render(c, out, options),
+            SweepChart::Metric(c) => render(c, out, options),
+            SweepChart::Correlation(c) => render(c, out, options),
+            SweepChart::Heatmap(c) => render(c, out, options),
+            SweepChart::Sensitivity(c) => render(c, out, options),
+        }
+    }
+}
+
+/// Draws the charts of the sweep results folder `dir` (it has `manifest.json` and
+/// `sweep_summary.csv`) into `out` (often `dir` itself), with the options of
+/// [`draw_run`]; `options.metric` picks the one metric of the `metric` chart and the
+/// heatmap, from the metric table.
+///
+/// A chart that does not apply to the kind of sweep (`sensitivity` of a grid, `metric`
+/// of a Morris or Sobol' study) is left out silently; one that applies but cannot be
+/// drawn from the folder (`retention_curves` without `sweep_curve.csv`, `heatmap` of a
+/// zip) is left out with the reason in [`ChartFiles::skipped`]. Either, when
+/// `options.only` names it, is a [`ChartError::Input`] saying why, before anything is
+/// drawn.
+pub fn draw_sweep(
+    dir: &Path,
+    out: &Path,
+    options: &ChartOptions,
+) -> Result<ChartFiles, ChartError> {
+    check_names(options, &SWEEP_CHARTS, "a sweep")?;
+    if let Some(m) = &options.metric
+        && crate::report::metrics::find(m).is_none()
+    {
+        return Err(ChartError::Input(format!(
+            "--metric {m}: expected one of {}",
+            crate::report::metrics::names()
+        )));
+    }
+    let folder = SweepFolder::read(dir)?;
+    let subtitle = folder.subtitle();
+    let sensitive = folder.sweep.design.is_sensitivity();
+    // (name, chart or why not, whether it applies to this kind of sweep)
+    let mut built: Vec<(&'static str, Result<SweepChart, String>, bool)> = Vec::new();
+    if options.wants(RetentionCurves::NAME) {
+        let frame = options.frame(RetentionCurves::SWEEP_TITLE, subtitle.clone());
+        let chart = RetentionCurves::from_sweep(&folder, frame).map(SweepChart::Curves);
+        built.push((RetentionCurves::NAME, chart, true));
+    }
+    if options.wants(MetricChart::NAME) {
+        let metrics: Vec<&str> = match &options.metric {
+            Some(m) => vec![m.as_str()],
+            None => DEFAULT_METRICS.to_vec(),
+        };
+        for m in metrics {
+            let frame = options.frame(&MetricChart::title(m), subtitle.clone());
+            let chart = MetricChart::from_sweep(&folder, m, frame).map(SweepChart::Metric);
+            built.push((MetricChart::NAME, chart, !sensitive));
+        }
+    }
+    if options.wants(CorrelationVsR::NAME) {
+        let frame = options.frame(CorrelationVsR::TITLE, subtitle.clone());
+        let chart = CorrelationVsR::from_sweep(&folder, frame).map(SweepChart::Correlation);
+        built.push((CorrelationVsR::NAME, chart, true));
+    }
+    if options.wants(Heatmap::NAME) {
+        let metric = options.metric.as_deref().unwrap_or("retention");
+        let frame = options.frame(Heatmap::TITLE, subtitle.clone());
+        let chart = Heatmap::from_sweep(&folder, metric, frame).map(SweepChart::Heatmap);
+        built.push((Heatmap::NAME, chart, !sensitive));
+    }
+    if options.wants(Sensitivity::NAME) {
+        let chart = Sensitivity::from_sweep(&folder, options.metric.as_deref(), |study| {
+            options.frame(Sensitivity::title(study), subtitle.clone())
+        })
+        .map(SweepChart::Sensitivity);
+        built.push((Sensitivity::NAME, chart, sensitive));
+    }
+    for (name, chart, _) in &built {
+        if let Err(why) = chart
+            && options.asks_for(name)
+        {
+            return Err(cannot_draw(name, why));
+        }
+    }
+    create_dir(out)?;
+    let mut drawn = ChartFiles::default();
+    for (name, chart, applies) in built {
+        match chart {
+            Ok(chart) => drawn.files.extend(chart.render(out, options)?),
+            Err(why) => {
+                let note = format!("{name}: {why}");
+                if applies && !drawn.skipped.contains(&note) {
+                    drawn.skipped.push(note);
+                }
+            }
+        }
     }
     Ok(drawn)
 }
@@ -782,35 +932,106 @@ mod tests {
             });
         }
         let labels: Vec<String> = (0..30).map(|i| long(&format!("run {i}"))).collect();
+        let legend = |heading: &str| layout::Legend {
+            heading: Some(long(heading)),
+            entries: labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| layout::Entry {
+                    label: l.clone(),
+                    key: Look::nth(i).key(),
+                })
+                .collect(),
+            heading_room: 0.0,
+        };
         draws_at_every_size(&RetentionCurves {
             frame: frame(),
             series: (0..30)
                 .map(|i| CurveSeries {
                     bins: bins.clone(),
-                    colour: i,
-                    shape: i,
+                    look: Look {
+                        colour: i,
+                        shape: i,
+                        dash: i,
+                    },
                 })
                 .collect(),
-            colours: (Some(long("field")), labels.clone()),
-            shapes: Some((long("other field"), labels.clone())),
+            legends: vec![legend("field"), legend("other field")],
             zones: Zones::of(&scenario.loyalty),
         });
+        let huge = [0.0, 1e300, f64::INFINITY];
         draws_at_every_size(&CorrelationVsR {
             frame: frame(),
             groups: labels
                 .iter()
                 .map(|l| {
-                    let points = [0.0, 1e300, f64::INFINITY]
+                    let points = huge
                         .map(|r| RunPoint {
                             r,
                             correlation: 0.1,
+                            interval: Some((-1.0, 1e300)),
                         })
                         .to_vec();
                     (l.clone(), points)
                 })
                 .collect(),
             left_out: 3,
+            unit: "run",
+            interval_label: long("interval"),
+            lines: true,
         });
+        for x in [XScale::Numbers, XScale::Categories(labels.clone())] {
+            draws_at_every_size(&MetricChart {
+                frame: frame(),
+                metric: "profit".into(),
+                y_title: long("y"),
+                percent: false,
+                x_title: long("x"),
+                x,
+                heading: Some(long("heading")),
+                lines: labels
+                    .iter()
+                    .map(|l| MetricLine {
+                        label: l.clone(),
+                        points: huge
+                            .iter()
+                            .zip([-1e300, 0.5, 1e300])
+                            .map(|(&x, mean)| MetricPoint {
+                                x,
+                                mean,
+                                interval: Some((mean - 1.0, f64::MAX)),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                connect: true,
+                notes: vec![long("note"), long("note")],
+                interval_label: long("interval"),
+            });
+        }
+        let estimate = |v: f64| {
+            Some(Estimate {
+                value: v,
+                interval: Some((-v, 1e300)),
+            })
+        };
+        for study in [Study::Sobol, Study::Morris] {
+            draws_at_every_size(&Sensitivity {
+                frame: frame(),
+                study,
+                factors: labels.clone(),
+                panels: (0..12)
+                    .map(|i| Panel {
+                        title: long(&format!("metric {i}")),
+                        noise: (i % 2 == 0).then_some(0.5),
+                        indices: (0..30)
+                            .map(|j| (estimate(j as f64 * 1e299), estimate(0.5)))
+                            .collect(),
+                    })
+                    .collect(),
+                order: long("order"),
+            });
+        }
         draws_at_every_size(&Heatmap {
             frame: frame(),
             x: (long("x field"), labels.clone()),

@@ -42,6 +42,9 @@ pub struct Summary {
     pub hostage_share: Option<f64>,
     /// Effective R over the run; may be infinite.
     pub mean_r_eff: Option<f64>,
+    /// Customer decisions over the run (the observations of the correlation); `None`
+    /// in folders of versions that did not record them.
+    pub decisions: Option<u64>,
 }
 
 /// The metrics of `summary.json` a comparison can map, by their key.
@@ -122,7 +125,7 @@ pub enum ResultsError {
     Malformed { file: String, message: String },
 }
 
-fn malformed(file: &Path, message: impl Into<String>) -> ResultsError {
+pub(super) fn malformed(file: &Path, message: impl Into<String>) -> ResultsError {
     ResultsError::Malformed {
         file: file.display().to_string(),
         message: message.into(),
@@ -335,18 +338,19 @@ fn read_summary(path: &Path) -> Result<Summary, ResultsError> {
         satisfied_defector_share: number("satisfied_defector_share")?,
         hostage_share: number("hostage_share")?,
         mean_r_eff: number("mean_r_eff")?,
+        decisions: json.get("decisions").and_then(Value::as_u64),
     })
 }
 
-/// A CSV table read by column name.
-struct Table<'a> {
-    path: &'a Path,
-    columns: HashMap<String, usize>,
-    rows: Vec<csv::StringRecord>,
+/// A CSV table read by column name (also by the sweep charts' reader, `sweep.rs`).
+pub(super) struct Table<'a> {
+    pub(super) path: &'a Path,
+    pub(super) columns: HashMap<String, usize>,
+    pub(super) rows: Vec<csv::StringRecord>,
 }
 
 impl<'a> Table<'a> {
-    fn read(path: &'a Path) -> Result<Table<'a>, ResultsError> {
+    pub(super) fn read(path: &'a Path) -> Result<Table<'a>, ResultsError> {
         let mut reader =
             csv::Reader::from_path(path).map_err(|e| malformed(path, e.to_string()))?;
         let columns = reader
@@ -368,12 +372,12 @@ impl<'a> Table<'a> {
     }
 
     /// Fails naming the first of `names` the table lacks, even when it has no rows.
-    fn require(&self, names: &[&str]) -> Result<(), ResultsError> {
+    pub(super) fn require(&self, names: &[&str]) -> Result<(), ResultsError> {
         names.iter().try_for_each(|n| self.column(n).map(|_| ()))
     }
 
     /// The index of a required column.
-    fn column(&self, name: &str) -> Result<usize, ResultsError> {
+    pub(super) fn column(&self, name: &str) -> Result<usize, ResultsError> {
         self.columns
             .get(name)
             .copied()
@@ -385,7 +389,7 @@ impl<'a> Table<'a> {
     }
 
     /// A number, or `None` for an empty cell.
-    fn number(&self, row_index: usize, name: &str) -> Result<Option<f64>, ResultsError> {
+    pub(super) fn number(&self, row_index: usize, name: &str) -> Result<Option<f64>, ResultsError> {
         let text = self.cell(&self.rows[row_index], self.column(name)?);
         match text.trim() {
             "" => Ok(None),
@@ -401,7 +405,7 @@ impl<'a> Table<'a> {
 
     /// A share in [0, 1], or `None` for an empty cell: charts place shares on axes
     /// from 0 to 100%, so anything else (NaN, 5, inf) is refused here, naming the cell.
-    fn share(&self, row_index: usize, name: &str) -> Result<Option<f64>, ResultsError> {
+    pub(super) fn share(&self, row_index: usize, name: &str) -> Result<Option<f64>, ResultsError> {
         match self.number(row_index, name)? {
             Some(v) if !(0.0..=1.0).contains(&v) => Err(malformed(
                 self.path,
@@ -414,7 +418,7 @@ impl<'a> Table<'a> {
         }
     }
 
-    fn whole(&self, row_index: usize, name: &str) -> Result<u64, ResultsError> {
+    pub(super) fn whole(&self, row_index: usize, name: &str) -> Result<u64, ResultsError> {
         let text = self.cell(&self.rows[row_index], self.column(name)?);
         text.trim().parse().map_err(|_| {
             malformed(
@@ -427,7 +431,7 @@ impl<'a> Table<'a> {
         })
     }
 
-    fn text(&self, row_index: usize, name: &str) -> Result<String, ResultsError> {
+    pub(super) fn text(&self, row_index: usize, name: &str) -> Result<String, ResultsError> {
         Ok(self
             .cell(&self.rows[row_index], self.column(name)?)
             .to_string())
@@ -610,6 +614,7 @@ mod tests {
                 satisfied_defector_share: None,
                 hostage_share: None,
                 mean_r_eff: None,
+                decisions: None,
             },
             curve: Vec::new(),
             timeseries: Vec::new(),
