@@ -28,6 +28,39 @@ pub enum Design {
     LatinHypercube,
 }
 
+/// What a sweep keeps of every run's periods (`sweep.timeseries`, or `--timeseries`,
+/// which overrides it). The runs, `sweep.csv` and the summary are the same whichever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeseriesFormat {
+    /// sweep_timeseries.csv: one long CSV file, any tool reads it.
+    #[default]
+    Csv,
+    /// sweep_timeseries.parquet/: a folder of zstd-compressed Parquet files, read as one
+    /// table by pandas, Polars, DuckDB, arrow.
+    Parquet,
+    /// No per-period file: sweep.csv (a row per run) and the summary only.
+    None,
+}
+
+impl TimeseriesFormat {
+    /// The word used in files and messages: `csv`, `parquet`, `none`.
+    pub fn word(self) -> &'static str {
+        match self {
+            TimeseriesFormat::Csv => "csv",
+            TimeseriesFormat::Parquet => "parquet",
+            TimeseriesFormat::None => "none",
+        }
+    }
+
+    /// The CSV default, which the resolved scenario leaves out: scenario files and
+    /// hashes of CSV sweeps stay what they were before the choice existed, so their
+    /// interrupted sweeps still resume and their shards still merge.
+    pub fn is_csv(&self) -> bool {
+        *self == TimeseriesFormat::Csv
+    }
+}
+
 /// One varied field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -60,6 +93,9 @@ pub struct Sweep {
     pub common_random_numbers: bool,
     /// The varied fields.
     pub vary: Vec<Vary>,
+    /// What is kept of every run's periods.
+    #[serde(skip_serializing_if = "TimeseriesFormat::is_csv")]
+    pub timeseries: TimeseriesFormat,
 }
 
 impl Default for Sweep {
@@ -70,6 +106,7 @@ impl Default for Sweep {
             replications: 1,
             common_random_numbers: false,
             vary: Vec::new(),
+            timeseries: TimeseriesFormat::Csv,
         }
     }
 }
@@ -90,6 +127,7 @@ pub struct Plan {
     pub replications: u32,
     pub common_random_numbers: bool,
     pub master_seed: u64,
+    pub timeseries: TimeseriesFormat,
 }
 
 /// One run of a sweep.
@@ -225,6 +263,7 @@ impl Plan {
             replications: sweep.replications,
             common_random_numbers: sweep.common_random_numbers,
             master_seed,
+            timeseries: sweep.timeseries,
         })
     }
 
