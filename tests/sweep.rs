@@ -502,6 +502,10 @@ fn out_naming_a_file_or_someone_s_folder_is_refused_before_anything_runs() {
     assert_refused("merge --out a shard", &o, &["is shard 2/3"]);
 }
 
+// ---------------------------------------------------------------------------------------
+// What a sweep keeps of the periods: --timeseries csv (above), parquet, none
+// ---------------------------------------------------------------------------------------
+
 /// `loyalsim ARGS` with its address space limited to 2 GiB where a shell can do it, so
 /// that a plan that allocates tens of gigabytes aborts rather than being refused; and
 /// how long it took.
@@ -811,4 +815,501 @@ fn bad_sensitivity_specs_are_refused_naming_the_field() {
         }
         assert!(!out.exists());
     }
+}
+
+/// Every file under `dir`, by its path inside it, with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let name = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(name, fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The same files, byte for byte, and no others.
+fn assert_same_tree(a: &Path, b: &Path) {
+    let (x, y) = (tree(a), tree(b));
+    assert_eq!(
+        x.keys().collect::<Vec<_>>(),
+        y.keys().collect::<Vec<_>>(),
+        "{a:?} and {b:?} hold other files"
+    );
+    for (name, bytes) in &x {
+        assert!(*bytes == y[name], "{name} differs between {a:?} and {b:?}");
+    }
+}
+
+fn sweep_of(file: &str, out: &Path, extra: &[&str], envs: &[(&str, &str)]) {
+    let mut args = vec!["sweep", file, "--quiet", "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    let o = loyalsim(&args, envs);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn parts(dir: &Path) -> Vec<PathBuf> {
+    let mut parts: Vec<PathBuf> = fs::read_dir(dir.join("sweep_timeseries.parquet"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    parts.sort();
+    parts
+}
+
+fn manifest_of(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn parquet_sweeps_are_identical_for_any_thread_count_and_when_sharded_and_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 600 runs: parts of runs 0–255, 256–511 and 512–599. Three shards of 200 runs cut
+    // the first two blocks (merge writes them again from the shards' pieces) and hold
+    // the last whole (merge copies it).
+    let sets = [
+        "--timeseries",
+        "parquet",
+        "--set",
+        "customers=200",
+        "--set",
+        "sweep.replications=100",
+    ];
+    let one = tmp.path().join("one");
+    let two = tmp.path().join("two");
+    sweep(&one, &sets, &[("RAYON_NUM_THREADS", "1")]);
+    sweep(&two, &sets, &[("RAYON_NUM_THREADS", "2")]);
+    assert_same_tree(&one, &two);
+    let names: Vec<String> = tree(&one).into_keys().collect();
+    assert_eq!(
+        names,
+        [
+            "manifest.json",
+            "scenario.toml",
+            "small_sweep.md",
+            "sweep.csv",
+            "sweep_summary.csv",
+            "sweep_timeseries.parquet/part-000000.parquet",
+            "sweep_timeseries.parquet/part-000001.parquet",
+            "sweep_timeseries.parquet/part-000002.parquet",
+        ]
+    );
+    let manifest = manifest_of(&one);
+    assert_eq!(manifest["timeseries"], "parquet");
+    let rows: u64 = (0..3)
+        .map(|k| {
+            let name = format!("sweep_timeseries.parquet/part-{k:06}.parquet");
+            let r = &manifest["files"][&name];
+            assert_eq!(r["bytes"], fs::metadata(one.join(&name)).unwrap().len());
+            r["rows"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(rows, 600 * 8 * 2, "600 runs of 8 periods of 2 firms");
+
+    let shards: Vec<PathBuf> = (1..=3)
+        .map(|i| tmp.path().join(format!("shard{i}")))
+        .collect();
+    for (i, dir) in shards.iter().enumerate() {
+        let mut args = sets.to_vec();
+        let shard = format!("{}/3", i + 1);
+        args.extend(["--shard", &shard]);
+        sweep(dir, &args, &[]);
+    }
+    // The first shard holds part of block 0 only; the second, parts of blocks 0 and 1.
+    assert_eq!(parts(&shards[0]).len(), 1);
+    assert_eq!(parts(&shards[1]).len(), 2);
+    let merged = tmp.path().join("merged");
+    let o = merge(
+        &[shards[1].clone(), shards[2].clone(), shards[0].clone()],
+        &merged,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_same_tree(&one, &merged);
+}
+
+#[test]
+fn the_parquet_time_series_holds_the_csv_s_values_typed() {
+    use parquet::basic::{LogicalType, Type as Physical};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+
+    let tmp = tempfile::tempdir().unwrap();
+    // A firm that enters late (missing means before), a name with a comma (quoted in
+    // the CSV), an infinite constraint (R_eff infinite), swept integers, numbers and text.
+    let scenario = tmp.path().join("small_entry.toml");
+    fs::write(
+        &scenario,
+        r#"name = "small_entry"
+seed = 5
+periods = 8
+customers = 400
+
+[[firms]]
+name = "Incumbent"
+price = 2.5
+
+[[firms]]
+name = "Entrant, new"
+price = 2.3
+
+[[events]]
+period = 5
+kind = "enter"
+firm = "Entrant, new"
+
+[sweep]
+replications = 2
+
+[[sweep.vary]]
+path = "constraint.r"
+values = ["none", "inf"]
+
+[[sweep.vary]]
+path = "firms.0.price"
+values = [2, 3]
+
+[[sweep.vary]]
+path = "firms.1.price"
+values = [2.3, 2.45]
+"#,
+    )
+    .unwrap();
+    let scenario = scenario.to_str().unwrap();
+    let csv_dir = tmp.path().join("csv");
+    let pq_dir = tmp.path().join("parquet");
+    sweep_of(scenario, &csv_dir, &[], &[]);
+    sweep_of(scenario, &pq_dir, &["--timeseries", "parquet"], &[]);
+    for f in ["sweep.csv", "sweep_summary.csv", "small_entry.md"] {
+        assert!(
+            fs::read(csv_dir.join(f)).unwrap() == fs::read(pq_dir.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    assert!(!pq_dir.join("sweep_timeseries.csv").exists());
+
+    let mut csv = csv::Reader::from_path(csv_dir.join("sweep_timeseries.csv")).unwrap();
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    let files: Vec<SerializedFileReader<fs::File>> = parts(&pq_dir)
+        .iter()
+        .map(|p| SerializedFileReader::try_from(p.as_path()).unwrap())
+        .collect();
+    // The columns: the CSV's, typed.
+    let schema = files[0].metadata().file_metadata().schema_descr_ptr();
+    let names: Vec<String> = schema
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    assert_eq!(names, header);
+    let kind = |name: &str| {
+        let c = schema.column(header.iter().position(|h| h == name).unwrap());
+        (
+            c.physical_type(),
+            c.logical_type_ref().cloned(),
+            c.self_type().is_optional(),
+        )
+    };
+    assert_eq!(kind("seed"), (Physical::INT64, None, false));
+    assert_eq!(kind("customers"), (Physical::INT64, None, false));
+    assert_eq!(kind("net_adds"), (Physical::INT64, None, false));
+    assert_eq!(kind("retention"), (Physical::DOUBLE, None, true));
+    // A price is a number field: a float column, even of whole values (as in the CSV).
+    assert_eq!(kind("firms.0.price"), (Physical::DOUBLE, None, true));
+    assert_eq!(kind("firms.1.price"), (Physical::DOUBLE, None, true));
+    let text = (Physical::BYTE_ARRAY, Some(LogicalType::String), false);
+    assert_eq!(kind("firm"), text);
+    assert_eq!(kind("events"), text);
+    // "none", "inf": strengths are numbers (0 and ∞), as in the CSV.
+    assert_eq!(kind("constraint.r"), (Physical::DOUBLE, None, true));
+
+    // Row by row, cell by cell, the same values.
+    let (mut rows, mut nulls, mut infinities, mut numbers, mut quoted) = (0, 0, 0, 0, 0);
+    let mut records = csv.records();
+    for file in &files {
+        for row in file.get_row_iter(None).unwrap() {
+            let row = row.unwrap();
+            let rec = records.next().expect("as many CSV rows").unwrap();
+            for ((name, field), cell) in row.get_column_iter().zip(rec.iter()) {
+                let at = format!("row {rows}, {name}: {field:?} vs {cell:?}");
+                match field {
+                    Field::Long(v) => assert_eq!(cell.parse::<i64>().unwrap(), *v, "{at}"),
+                    Field::Double(v) => {
+                        let read: f64 = cell.parse().unwrap();
+                        assert!(
+                            read.to_bits() == v.to_bits() || (read.is_nan() && v.is_nan()),
+                            "{at}"
+                        );
+                        infinities += v.is_infinite() as u64;
+                        numbers += 1;
+                    }
+                    Field::Str(s) => {
+                        assert_eq!(cell, s, "{at}");
+                        quoted += s.contains(',') as u64;
+                    }
+                    Field::Null => {
+                        assert_eq!(cell, "", "{at}");
+                        nulls += 1;
+                    }
+                    other => panic!("{at}: {other:?} is not a type of ours"),
+                }
+            }
+            rows += 1;
+        }
+    }
+    assert!(records.next().is_none(), "as many Parquet rows");
+    assert_eq!(rows, 16 * 8 * 2);
+    // What makes the comparison bite: missing values, infinities, quoted text and
+    // plenty of numbers.
+    assert!(
+        nulls > 0 && infinities > 0 && quoted > 0 && numbers > 5 * rows,
+        "{nulls} {infinities} {quoted} {numbers}"
+    );
+}
+
+#[test]
+fn a_killed_parquet_sweep_resumes_to_the_same_files_and_only_in_its_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    // 402 runs, long enough that the kill lands after the first block of 256 runs is a
+    // part, with pieces of the next block committed.
+    let sets = [
+        "--timeseries",
+        "parquet",
+        "--set",
+        "customers=2000",
+        "--set",
+        "sweep.replications=67",
+    ];
+    sweep(&whole, &sets, &[]);
+
+    let resumed = tmp.path().join("resumed");
+    let work = tmp.path().join(".resumed.sweep-partial");
+    let state = work.join("state.json");
+    let mut args = vec![
+        "sweep",
+        FIXTURE,
+        "--quiet",
+        "--out",
+        resumed.to_str().unwrap(),
+    ];
+    args.extend(sets);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loyalsim"))
+        .args(&args)
+        .env("RAYON_NUM_THREADS", "1")
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let done = |p: &Path| -> u64 {
+        fs::read_to_string(p)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["done"].as_u64())
+            .unwrap_or(0)
+    };
+    while done(&state) < 272 {
+        assert!(start.elapsed() < Duration::from_secs(300), "no progress");
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let killed = child.try_wait().unwrap().is_none();
+    child.kill().ok();
+    child.wait().unwrap();
+    if killed {
+        let finished = done(&state);
+        assert!(
+            (272..402).contains(&finished),
+            "killed after {finished} runs"
+        );
+        assert!(!resumed.exists());
+        assert!(
+            work.join("sweep_timeseries.parquet/part-000000.parquet")
+                .is_file()
+        );
+        assert!(
+            fs::read_dir(work.join("timeseries-pieces"))
+                .unwrap()
+                .count()
+                > 0,
+            "pieces of the second block"
+        );
+        // Another format does not resume it, and leaves it as it is.
+        let mut other = args.clone();
+        let at = other.iter().position(|a| *a == "parquet").unwrap();
+        other[at] = "csv";
+        let o = loyalsim(&other, &[]);
+        assert_refused(
+            "resuming in another format",
+            &o,
+            &["keeps its time series as parquet", "--timeseries parquet"],
+        );
+        assert_eq!(done(&state), finished);
+    }
+    let o = loyalsim(&args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_same_tree(&whole, &resumed);
+    assert!(!work.exists());
+}
+
+#[test]
+fn timeseries_none_writes_no_per_period_file_and_the_scenario_may_choose_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_dir = tmp.path().join("csv");
+    let none = tmp.path().join("none");
+    sweep(&csv_dir, &[], &[]);
+    sweep(&none, &["--timeseries", "none"], &[]);
+    assert_eq!(
+        entries(&none),
+        names(&[
+            "sweep.csv",
+            "sweep_summary.csv",
+            "small_sweep.md",
+            "manifest.json",
+            "scenario.toml"
+        ])
+    );
+    for f in ["sweep.csv", "sweep_summary.csv", "small_sweep.md"] {
+        assert!(
+            fs::read(csv_dir.join(f)).unwrap() == fs::read(none.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    let manifest = manifest_of(&none);
+    assert_eq!(manifest["timeseries"], "none");
+    let files: Vec<&String> = manifest["files"].as_object().unwrap().keys().collect();
+    assert_eq!(files, ["sweep.csv"]);
+    // The results' scenario says what was kept; a CSV sweep's says nothing (as before
+    // the choice existed, so its hash is unchanged).
+    let scenario = fs::read_to_string(none.join("scenario.toml")).unwrap();
+    assert!(scenario.contains("timeseries = \"none\""), "{scenario}");
+    let scenario = fs::read_to_string(csv_dir.join("scenario.toml")).unwrap();
+    assert!(!scenario.contains("timeseries"), "{scenario}");
+    assert_eq!(manifest_of(&csv_dir)["timeseries"], "csv");
+
+    // The scenario's sweep.timeseries does the same; the flag overrides it.
+    let set = tmp.path().join("set");
+    sweep(&set, &["--set", "sweep.timeseries=none"], &[]);
+    assert_same_tree(&none, &set);
+    let over = tmp.path().join("over");
+    sweep(
+        &over,
+        &["--set", "sweep.timeseries=parquet", "--timeseries", "none"],
+        &[],
+    );
+    assert_same_tree(&none, &over);
+    // And the results' scenario.toml runs again to the same folder.
+    let again = tmp.path().join("again");
+    sweep_of(
+        none.join("scenario.toml").to_str().unwrap(),
+        &again,
+        &[],
+        &[],
+    );
+    assert_same_tree(&none, &again);
+
+    // A format that is none of them is refused, naming the field.
+    let bad = tmp.path().join("bad");
+    let o = loyalsim(
+        &[
+            "sweep",
+            FIXTURE,
+            "--set",
+            "sweep.timeseries=xml",
+            "--out",
+            bad.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_refused(
+        "sweep.timeseries=xml",
+        &o,
+        &["sweep.timeseries", "xml", "parquet"],
+    );
+    assert!(!bad.exists());
+}
+
+#[test]
+fn merge_checks_every_parquet_part_and_refuses_shards_of_two_formats() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pq: Vec<PathBuf> = (1..=3).map(|i| tmp.path().join(format!("pq{i}"))).collect();
+    for (i, d) in pq.iter().enumerate() {
+        let shard = format!("{}/3", i + 1);
+        sweep(d, &["--timeseries", "parquet", "--shard", &shard], &[]);
+    }
+    let csv = shards(&tmp.path().join("csv"));
+    let merged = tmp.path().join("merged");
+    let part = "sweep_timeseries.parquet/part-000000.parquet";
+
+    // A part cut short, and one with a byte changed.
+    type Damage = fn(&Path);
+    let cases: [(usize, Damage, &str); 3] = [
+        (
+            1,
+            |f| {
+                let len = fs::metadata(f).unwrap().len();
+                let file = fs::OpenOptions::new().write(true).open(f).unwrap();
+                file.set_len(len - 10).unwrap();
+            },
+            "does not match its manifest",
+        ),
+        (
+            2,
+            |f| {
+                let mut bytes = fs::read(f).unwrap();
+                bytes[100] ^= 1;
+                fs::write(f, bytes).unwrap();
+            },
+            "does not match its manifest",
+        ),
+        (0, |f| fs::remove_file(f).unwrap(), "is missing"),
+    ];
+    for (i, damage, needle) in cases {
+        let bad = tmp.path().join(format!("damaged{}", i + 1));
+        fs::create_dir_all(bad.join("sweep_timeseries.parquet")).unwrap();
+        for (name, bytes) in tree(&pq[i]) {
+            fs::write(bad.join(name), bytes).unwrap();
+        }
+        damage(&bad.join(part));
+        let mut given = pq.clone();
+        given[i] = bad.clone();
+        let o = merge(&given, &merged);
+        assert_refused(
+            &format!("shard {} damaged", i + 1),
+            &o,
+            &[bad.to_str().unwrap(), part, needle],
+        );
+        assert!(!merged.exists());
+        fs::remove_dir_all(&bad).unwrap();
+    }
+
+    // A CSV shard among Parquet ones.
+    let o = merge(&[csv[0].clone(), pq[1].clone(), pq[2].clone()], &merged);
+    assert_refused(
+        "shards of two formats",
+        &o,
+        &[
+            pq[1].to_str().unwrap(),
+            "keeps its time series as parquet",
+            "as csv",
+        ],
+    );
+    assert!(!merged.exists());
+
+    let o = merge(&pq, &merged);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let single = tmp.path().join("single");
+    sweep(&single, &["--timeseries", "parquet"], &[]);
+    assert_same_tree(&single, &merged);
 }

@@ -50,7 +50,8 @@ pub enum Command {
     Validate(ScenarioArgs),
     /// Run the [sweep] of a scenario: many runs in parallel, resumable and shardable.
     ///
-    /// Writes sweep.csv (a row per run), sweep_timeseries.csv (every run's periods),
+    /// Writes sweep.csv (a row per run), sweep_timeseries.csv (every run's periods; or
+    /// sweep_timeseries.parquet/ or nothing, see --timeseries),
     /// sweep_summary.csv (a row per point: mean, sd and 95% interval of each metric) and
     /// NAME.md (the summary table, also printed). Interrupted? Run the same command again:
     /// finished runs are kept and the rest completed, with the same files as an

@@ -3,7 +3,7 @@
 use super::{ScenarioArgs, claim, memory};
 use crate::engine;
 use crate::error::Error;
-use crate::parameter::{self, Plan};
+use crate::parameter::{self, Plan, TimeseriesFormat};
 use crate::scenario::{self, Override, Read, ScenarioError, Unused};
 use crate::sweep::{self, Shard, SweepError};
 use clap::Args;
@@ -27,6 +27,10 @@ pub struct SweepArgs {
     /// folders with `loyalsim merge`.
     #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
     pub shard: Option<Shard>,
+    /// What to keep of every run's periods [default: the scenario's sweep.timeseries, or
+    /// csv]; sweep.csv and the summary are written either way.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub timeseries: Option<TimeseriesFormat>,
     /// Print nothing but errors (no progress bar, no table).
     #[arg(long, short)]
     pub quiet: bool,
@@ -239,8 +243,8 @@ pub fn check(read: &Read, source: &str, args: &ScenarioArgs) -> Result<(Plan, Ve
 
 pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     let (read, source) = super::read(&args.scenario)?;
-    let base = read.scenario.clone();
-    let spec = base.sweep.clone().ok_or_else(|| {
+    let mut base = read.scenario.clone();
+    let mut spec = base.sweep.clone().ok_or_else(|| {
         Error::Usage(format!(
             "{}: no [sweep] table: add one with [[sweep.vary]] entries (see docs/scenario.md), \
              or use `loyalsim run` for a single run",
@@ -250,6 +254,12 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
                 .map_or("the scenario".into(), |p| p.display().to_string())
         ))
     })?;
+    // The flag overrides the file, and the resolved scenario (scenario.toml, the hash)
+    // says what was kept, so that running it again gives the same folder.
+    if let Some(t) = args.timeseries {
+        spec.timeseries = t;
+        base.sweep = Some(spec.clone());
+    }
     // Sizes first, from the spec alone: nothing of the plan is made before they pass.
     check_plan(&spec, &base)?;
     let plan = Plan::new(&spec, base.seed).map_err(|e| Error::Usage(e.to_string()))?;
@@ -334,8 +344,13 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
                 outcome.resumed_from, outcome.runs_done_now
             );
         }
+        let series = match plan.timeseries {
+            TimeseriesFormat::Csv => "sweep_timeseries.csv, ",
+            TimeseriesFormat::Parquet => "sweep_timeseries.parquet/, ",
+            TimeseriesFormat::None => "",
+        };
         sweep::say(&format!(
-            "wrote {}/ (sweep.csv, sweep_timeseries.csv, sweep_summary.csv, {}.md)\n\n{}",
+            "wrote {}/ (sweep.csv, {series}sweep_summary.csv, {}.md)\n\n{}",
             outcome.dir.display(),
             base.name,
             outcome.summary_markdown

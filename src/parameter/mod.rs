@@ -68,6 +68,39 @@ impl VaryScale {
     }
 }
 
+/// What a sweep keeps of every run's periods (`sweep.timeseries`, or `--timeseries`,
+/// which overrides it). The runs, `sweep.csv` and the summary are the same whichever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeseriesFormat {
+    /// sweep_timeseries.csv: one long CSV file, any tool reads it.
+    #[default]
+    Csv,
+    /// sweep_timeseries.parquet/: a folder of zstd-compressed Parquet files, read as one
+    /// table by pandas, Polars, DuckDB, arrow.
+    Parquet,
+    /// No per-period file: sweep.csv (a row per run) and the summary only.
+    None,
+}
+
+impl TimeseriesFormat {
+    /// The word used in files and messages: `csv`, `parquet`, `none`.
+    pub fn word(self) -> &'static str {
+        match self {
+            TimeseriesFormat::Csv => "csv",
+            TimeseriesFormat::Parquet => "parquet",
+            TimeseriesFormat::None => "none",
+        }
+    }
+
+    /// The CSV default, which the resolved scenario leaves out: scenario files and
+    /// hashes of CSV sweeps stay what they were before the choice existed, so their
+    /// interrupted sweeps still resume and their shards still merge.
+    pub fn is_csv(&self) -> bool {
+        *self == TimeseriesFormat::Csv
+    }
+}
+
 /// One varied field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +161,9 @@ pub struct Sweep {
     pub common_random_numbers: bool,
     /// The varied fields.
     pub vary: Vec<Vary>,
+    /// What is kept of every run's periods.
+    #[serde(skip_serializing_if = "TimeseriesFormat::is_csv")]
+    pub timeseries: TimeseriesFormat,
 }
 
 impl Default for Sweep {
@@ -141,6 +177,7 @@ impl Default for Sweep {
             replications: 1,
             common_random_numbers: false,
             vary: Vec::new(),
+            timeseries: TimeseriesFormat::Csv,
         }
     }
 }
@@ -172,6 +209,9 @@ pub struct Plan {
     pub replications: u32,
     pub common_random_numbers: bool,
     pub master_seed: u64,
+    pub timeseries: TimeseriesFormat,
+    /// The swept columns' types ([`Plan::typed`]); empty until typed.
+    pub swept: Vec<crate::report::columns::Dtype>,
     /// The analysis a sensitivity design asks for, with what it needs to know of it.
     pub analysis: Option<Analysis>,
 }
@@ -452,6 +492,8 @@ impl Plan {
             common_random_numbers: sweep.common_random_numbers,
             master_seed,
             analysis,
+            timeseries: sweep.timeseries,
+            swept: Vec::new(),
         })
     }
 
@@ -698,6 +740,15 @@ impl Plan {
                 }
             })
             .collect())
+    }
+
+    /// The plan with its swept columns typed ([`Plan::dtypes`]), as the writers of a
+    /// sweep's files need it; `base_toml` must have no sweep.
+    pub fn typed(&self, base_toml: &toml::Table) -> Result<Plan, ScenarioError> {
+        Ok(Plan {
+            swept: self.dtypes(base_toml)?,
+            ..self.clone()
+        })
     }
 
     /// A value as it appears in a CSV cell of a column of type `dtype` (from

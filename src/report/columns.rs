@@ -207,18 +207,28 @@ fn push_rounded(out: &mut Vec<u8>, x: f64) {
     }
 }
 
-/// The general form of [`push_rounded`]: `Display` of the rounded value, with `.0`
-/// when it has no decimal point.
-fn display_rounded(x: f64) -> String {
+/// The number a float cell's CSV text reads back as: `x` rounded to 9 decimals (as
+/// [`push_rounded`] and [`display_rounded`] write it), infinity and NaN as they are. A
+/// binary format that stores this holds the same numbers as the CSV, to the bit.
+pub fn csv_float(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
     let scaled = x * 1e9;
     // From 2⁵³ / 10⁹ (about 9·10⁶) on, doubles are further apart than 10⁻⁹: rounding
     // to 9 decimals gives `x` back, and scaling back down would only add noise.
-    let rounded = if scaled.abs() < 9_007_199_254_740_992.0 {
-        scaled.round() / 1e9
+    // + 0.0: a negative number that rounds to zero is written `0.0`, which reads as +0.
+    if scaled.abs() < 9_007_199_254_740_992.0 {
+        scaled.round() / 1e9 + 0.0
     } else {
-        x
-    };
-    let mut text = (rounded + 0.0).to_string();
+        x + 0.0
+    }
+}
+
+/// The general form of [`push_rounded`]: `Display` of the rounded value, with `.0`
+/// when it has no decimal point.
+fn display_rounded(x: f64) -> String {
+    let mut text = csv_float(x).to_string();
     if !text.contains('.') {
         text.push_str(".0");
     }
@@ -1261,5 +1271,46 @@ mod tests {
                 "tests/python/schema.json is stale: {again}"
             );
         }
+    }
+
+    #[test]
+    fn csv_float_is_the_number_the_csv_text_reads_back_as() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            -1e-12,
+            5e-10,
+            -5e-10,
+            0.1 + 0.2,
+            999_999.999_999_999_5,
+            1e15,
+            -3.5e17,
+            1e300,
+            -1e300,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for _ in 0..300_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let exponent = (state % 41) as i32 - 15;
+            let sign = if state & 1 << 10 != 0 { -1.0 } else { 1.0 };
+            values.push(sign * mantissa * 10f64.powi(exponent));
+        }
+        for x in values {
+            let text = Cell::Float(Some(x)).to_csv();
+            let read: f64 = text.parse().unwrap();
+            assert_eq!(csv_float(x).to_bits(), read.to_bits(), "{x:e} → {text}");
+        }
+        assert!(csv_float(f64::NAN).is_nan());
+        assert_eq!(
+            Cell::Float(Some(f64::NAN)).to_csv(),
+            "",
+            "NaN is written as missing"
+        );
     }
 }

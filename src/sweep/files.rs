@@ -6,17 +6,19 @@
 //! at gigabytes per second it costs little beside reading the file, which the row count
 //! needs anyway. FNV-1a (the scenario's hash) would do too, at a fraction of the speed.
 
+use super::parquet::{self as pq, Schema, Sink};
 use super::{
-    FileRecord, Finished, Manifest, Shard, State, SweepError, fnv1a, headers, io_at, sensitivity,
-    summary,
+    FileRecord, Finished, Manifest, RunSeries, Shard, State, SweepError, fnv1a, headers, io_at,
+    sensitivity, summary,
 };
-use crate::parameter::Plan;
+use crate::parameter::{Plan, TimeseriesFormat};
 use crate::report::atomic::{self, Cleanup, Target};
 use crate::scenario::Scenario;
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 const SWEEP: &str = "sweep.csv";
 const SERIES: &str = "sweep_timeseries.csv";
@@ -68,11 +70,17 @@ pub fn fresh(work: &Path) -> Result<(), SweepError> {
     fs::create_dir_all(work).map_err(io_at(work))
 }
 
-/// The two growing CSV files.
+/// The growing files of a sweep: `sweep.csv` and the time series.
 pub struct Outputs {
     sweep: BufWriter<File>,
-    series: BufWriter<File>,
-    paths: (PathBuf, PathBuf),
+    sweep_path: PathBuf,
+    series: Series,
+}
+
+enum Series {
+    Csv(BufWriter<File>, PathBuf),
+    Parquet(Sink),
+    None,
 }
 
 fn open_at(path: &Path, len: u64) -> io::Result<File> {
@@ -87,14 +95,51 @@ fn open_at(path: &Path, len: u64) -> io::Result<File> {
     Ok(f)
 }
 
+/// Flushes a file to disk and returns its length.
+fn flush_file(w: &mut BufWriter<File>, p: &Path) -> Result<u64, SweepError> {
+    w.flush().map_err(io_at(p))?;
+    let f = w.get_ref();
+    f.sync_data().map_err(io_at(p))?;
+    f.metadata().map(|m| m.len()).map_err(io_at(p))
+}
+
 impl Outputs {
-    pub fn open(work: &Path, state: &State) -> Result<Outputs, SweepError> {
-        let (a, b) = (work.join(SWEEP), work.join(SERIES));
+    /// Opens the files of the sweep in `work` as `state` left them, cut back to its last
+    /// commit.
+    pub fn open(work: &Path, state: &State, plan: &Plan) -> Result<Outputs, SweepError> {
+        let a = work.join(SWEEP);
+        let m = &state.manifest;
+        let series = match m.timeseries {
+            TimeseriesFormat::Csv => {
+                let b = work.join(SERIES);
+                let f = open_at(&b, state.timeseries_bytes).map_err(io_at(&b))?;
+                Series::Csv(BufWriter::new(f), b)
+            }
+            TimeseriesFormat::Parquet => {
+                let schema = Arc::new(Schema::new(plan));
+                Series::Parquet(Sink::open(
+                    work,
+                    schema,
+                    m.start,
+                    m.end,
+                    m.start + state.done,
+                )?)
+            }
+            TimeseriesFormat::None => Series::None,
+        };
         Ok(Outputs {
             sweep: BufWriter::new(open_at(&a, state.sweep_bytes).map_err(io_at(&a))?),
-            series: BufWriter::new(open_at(&b, state.timeseries_bytes).map_err(io_at(&b))?),
-            paths: (a, b),
+            sweep_path: a,
+            series,
         })
+    }
+
+    /// The columns of the Parquet time series, when the sweep keeps one.
+    pub fn schema(&self) -> Option<Arc<Schema>> {
+        match &self.series {
+            Series::Parquet(sink) => Some(sink.schema()),
+            _ => None,
+        }
     }
 
     pub fn write_headers(&mut self, plan: &Plan) -> Result<(), SweepError> {
@@ -104,25 +149,60 @@ impl Outputs {
             w.write_record(&h).expect("memory");
             w.into_inner().expect("memory")
         };
-        self.append(&line(h1), &line(h2))
+        let p = &self.sweep_path;
+        self.sweep.write_all(&line(h1)).map_err(io_at(p))?;
+        if let Series::Csv(w, p) = &mut self.series {
+            w.write_all(&line(h2)).map_err(io_at(p))?;
+        }
+        Ok(())
     }
 
-    pub fn append(&mut self, row: &[u8], series: &[u8]) -> Result<(), SweepError> {
-        self.sweep.write_all(row).map_err(io_at(&self.paths.0))?;
-        self.series.write_all(series).map_err(io_at(&self.paths.1))
+    pub fn append(&mut self, row: &[u8], series: RunSeries) -> Result<(), SweepError> {
+        let p = &self.sweep_path;
+        self.sweep.write_all(row).map_err(io_at(p))?;
+        match (&mut self.series, series) {
+            (Series::Csv(w, p), RunSeries::Csv(rows)) => w.write_all(&rows).map_err(io_at(p)),
+            (Series::Parquet(sink), RunSeries::Parquet(rows)) => {
+                sink.append(rows);
+                Ok(())
+            }
+            (Series::None, RunSeries::None) => Ok(()),
+            _ => Err(SweepError::Failed(
+                "a run's time series is not in the sweep's format".into(),
+            )),
+        }
     }
 
-    /// Flushes both files to disk and returns their lengths.
+    /// Puts everything appended on disk (the Parquet time series as a piece, and as a part
+    /// when a block is complete); returns the lengths of `sweep.csv` and
+    /// `sweep_timeseries.csv` (0 for other formats).
     pub fn flush(&mut self) -> Result<(u64, u64), SweepError> {
-        let done = |w: &mut BufWriter<File>, p: &Path| -> Result<u64, SweepError> {
-            w.flush().map_err(io_at(p))?;
-            let f = w.get_ref();
-            f.sync_data().map_err(io_at(p))?;
-            f.metadata().map(|m| m.len()).map_err(io_at(p))
+        let a = flush_file(&mut self.sweep, &self.sweep_path)?;
+        let b = match &mut self.series {
+            Series::Csv(w, p) => flush_file(w, p)?,
+            Series::Parquet(sink) => {
+                sink.commit()?;
+                0
+            }
+            Series::None => 0,
         };
-        let a = done(&mut self.sweep, &self.paths.0.clone())?;
-        let b = done(&mut self.series, &self.paths.1.clone())?;
         Ok((a, b))
+    }
+
+    /// After the state recording the last flush is written: removes what it replaced.
+    pub fn committed(&mut self) -> Result<(), SweepError> {
+        match &mut self.series {
+            Series::Parquet(sink) => sink.tidy(),
+            _ => Ok(()),
+        }
+    }
+
+    /// The slice is done: closes the files.
+    pub fn close(self) -> Result<(), SweepError> {
+        match self.series {
+            Series::Parquet(sink) => sink.close(),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -150,7 +230,7 @@ fn finish_files(
     again: &str,
 ) -> Result<String, SweepError> {
     let paths = &plan.paths;
-    let files = check_finished(work, manifest, again)?;
+    let files = check_finished(work, plan, manifest, again)?;
     let sweep_csv = work.join(SWEEP);
     let points =
         summary::write(&sweep_csv, &work.join(SUMMARY), paths.len()).map_err(|(path, e)| {
@@ -199,15 +279,28 @@ This shard holds part of a sensitivity design: `loyalsim merge` of every \
     Ok(markdown)
 }
 
-/// Checks that `sweep.csv` holds every run of the slice once, in order, and that every
-/// row of both data files is whole; returns what the manifest records of them.
+/// The CSV files a sweep keeps.
+fn csv_files(timeseries: TimeseriesFormat) -> &'static [&'static str] {
+    match timeseries {
+        TimeseriesFormat::Csv => &[SWEEP, SERIES],
+        TimeseriesFormat::Parquet | TimeseriesFormat::None => &[SWEEP],
+    }
+}
+
+/// Checks that `sweep.csv` holds every run of the slice once, in order, that every row
+/// of a CSV file is whole and that every Parquet part holds its runs in order; returns
+/// what the manifest records of them.
 fn check_finished(
     work: &Path,
+    plan: &Plan,
     manifest: &Manifest,
     again: &str,
 ) -> Result<BTreeMap<String, FileRecord>, SweepError> {
     let mut files = BTreeMap::new();
-    for name in [SWEEP, SERIES] {
+    if manifest.timeseries == TimeseriesFormat::Parquet {
+        files.extend(check_parts(work, plan, manifest, again)?);
+    }
+    for &name in csv_files(manifest.timeseries) {
         let path = work.join(name);
         let mut misplaced = None;
         let m = measure(&path, |i, rec| {
@@ -247,6 +340,50 @@ fn check_finished(
         files.insert(name.to_string(), m.record);
     }
     Ok(files)
+}
+
+/// Checks the Parquet parts of a finished slice: exactly the blocks of its runs, each
+/// holding them in order.
+fn check_parts(
+    work: &Path,
+    plan: &Plan,
+    manifest: &Manifest,
+    again: &str,
+) -> Result<Vec<(String, FileRecord)>, SweepError> {
+    let schema = Schema::new(plan);
+    let dir = work.join(pq::DIR);
+    let wrong = |path: &Path, what: String| {
+        SweepError::Failed(format!(
+            "{}: {what}; the sweep was not published: {again}",
+            path.display()
+        ))
+    };
+    let mut expected = Vec::new();
+    let mut out = Vec::new();
+    for (k, a, b) in pq::blocks(manifest.start, manifest.end) {
+        let path = dir.join(pq::part_name(k));
+        let rows = pq::check_part(&path, &schema, a, b).map_err(|m| wrong(&path, m))?;
+        let (bytes, crc32) = pq::measure(&path).map_err(|e| {
+            SweepError::Failed(format!("{}: cannot read it back: {e}", path.display()))
+        })?;
+        let record = FileRecord { rows, bytes, crc32 };
+        expected.push(pq::part_name(k));
+        out.push((pq::record_name(k), record));
+    }
+    // Nothing else: a reader takes every file of the folder as part of the table.
+    if dir.exists() || !expected.is_empty() {
+        for e in fs::read_dir(&dir).map_err(io_at(&dir))? {
+            let name = e.map_err(io_at(&dir))?.file_name();
+            let name = name.to_string_lossy();
+            if !expected.iter().any(|n| *n == name) {
+                return Err(wrong(
+                    &dir,
+                    format!("holds {name}, which is not a part of it"),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Whether a `sweep.csv` record is run `index`.
@@ -431,6 +568,103 @@ fn check_shard_file(
     Ok((m.header_bytes, m.record))
 }
 
+/// Checks part `k` of a shard, holding its runs `[a, b)`, against the shard's manifest
+/// and the sweep's columns; returns its path.
+fn check_shard_part(
+    dir: &Path,
+    finished: &Finished,
+    schema: &Schema,
+    k: u64,
+    (a, b): (u64, u64),
+) -> Result<PathBuf, SweepError> {
+    let (who, rerun) = (who(finished, dir), rerun(finished, dir));
+    let name = pq::record_name(k);
+    let bad = |what: String| SweepError::Input(format!("{who}: {name} {what}"));
+    let recorded = finished
+        .files
+        .get(&name)
+        .ok_or_else(|| bad(format!("is not recorded in its manifest.json; {rerun}")))?;
+    let path = dir.join(&name);
+    let (bytes, crc32) = match pq::measure(&path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(bad(format!(
+                "is missing (its manifest records {}); {rerun}",
+                describe(recorded)
+            )));
+        }
+        Err(e) => {
+            return Err(SweepError::Failed(format!(
+                "{who}: cannot read {name}: {e}"
+            )));
+        }
+    };
+    if bytes != recorded.bytes || crc32 != recorded.crc32 {
+        return Err(bad(format!(
+            "does not match its manifest: {bytes} bytes, CRC-32 {crc32} now, {} when the \
+             shard finished; it was cut short or edited since: {rerun}",
+            describe(recorded)
+        )));
+    }
+    // The file is the one the shard wrote; a manifest edited to match a damaged file
+    // still cannot pass these.
+    let rows = pq::check_part(&path, schema, a, b).map_err(|m| bad(format!("{m}; {rerun}")))?;
+    if rows != recorded.rows {
+        return Err(bad(format!(
+            "holds {rows} rows, its manifest records {}; {rerun}",
+            recorded.rows
+        )));
+    }
+    Ok(path)
+}
+
+/// Writes the merged Parquet parts: a block that one shard holds whole is its part,
+/// copied; a block cut by shard boundaries is written again from its partial parts, as
+/// a single process writes it from its pieces.
+fn merge_parts(
+    work: &Path,
+    found: &[(Finished, &PathBuf)],
+    schema: &Schema,
+    runs: u64,
+) -> Result<(), SweepError> {
+    let dir = work.join(pq::DIR);
+    fs::create_dir_all(&dir).map_err(io_at(&dir))?;
+    for (k, a, b) in pq::blocks(0, runs) {
+        let mut pieces = Vec::new();
+        for (f, d) in found {
+            let (from, to) = (a.max(f.manifest.start), b.min(f.manifest.end));
+            if from < to {
+                pieces.push((f, d, (from, to)));
+            }
+        }
+        let path = dir.join(pq::part_name(k));
+        match pieces.as_slice() {
+            [(f, d, range)] if *range == (a, b) => {
+                let name = pq::record_name(k);
+                let mut out = BufWriter::new(File::create(&path).map_err(io_at(&path))?);
+                append_checked(
+                    &mut out,
+                    &path,
+                    &d.join(&name),
+                    0,
+                    &f.files[&name],
+                    &who(f, d),
+                )?;
+                out.flush().map_err(io_at(&path))?;
+            }
+            _ => {
+                // Checked again: a part may have changed since it was checked.
+                let parts = pieces
+                    .iter()
+                    .map(|(f, d, range)| check_shard_part(d, f, schema, k, *range))
+                    .collect::<Result<Vec<_>, _>>()?;
+                pq::rewrite(schema, &parts, &path)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Appends the shard's file `src` to `dst` from byte `skip` on, checking on the way that
 /// it is still the file checked before.
 fn append_checked(
@@ -482,6 +716,19 @@ pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> 
         .clone();
     for (f, d) in &found {
         let m = &f.manifest;
+        // Before the hash, which the format is part of: the message says which differs.
+        if m.timeseries != first.timeseries {
+            return Err(SweepError::Input(format!(
+                "{}: a shard that keeps its time series as {}, but {} keeps them as {}; \
+                 the shards of a sweep keep one format: run that shard again with \
+                 --timeseries {}",
+                d.display(),
+                m.timeseries.word(),
+                found[0].1.display(),
+                first.timeseries.word(),
+                first.timeseries.word()
+            )));
+        }
         if m.hash != first.hash || m.runs != first.runs || m.shard.count != first.shard.count {
             return Err(SweepError::Input(format!(
                 "{}: a shard of another sweep (hash {}, {} runs, {} shards) than {} \
@@ -568,21 +815,43 @@ pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> 
         .sweep
         .clone()
         .ok_or_else(|| SweepError::Input("merge: the shards' scenario has no [sweep]".into()))?;
-    let plan = Plan::new(&sweep, base.seed).map_err(|e| SweepError::Input(e.to_string()))?;
+    let base_table = {
+        let mut b = base.clone();
+        b.sweep = None;
+        b.to_table()
+    };
+    let plan = Plan::new(&sweep, base.seed)
+        .and_then(|p| p.typed(&base_table))
+        .map_err(|e| SweepError::Input(e.to_string()))?;
     let (h1, h2) = headers(&plan);
+    let csv = csv_files(first.timeseries);
     let mut checked = Vec::with_capacity(found.len());
     for (f, d) in &found {
-        checked.push([
-            check_shard_file(d, f, SWEEP, &h1)?,
-            check_shard_file(d, f, SERIES, &h2)?,
-        ]);
+        let mut c = Vec::new();
+        for &name in csv {
+            c.push(check_shard_file(
+                d,
+                f,
+                name,
+                if name == SWEEP { &h1 } else { &h2 },
+            )?);
+        }
+        checked.push(c);
+    }
+    let schema = (first.timeseries == TimeseriesFormat::Parquet).then(|| Schema::new(&plan));
+    if let Some(schema) = &schema {
+        for (f, d) in &found {
+            for (k, a, b) in pq::blocks(f.manifest.start, f.manifest.end) {
+                check_shard_part(d, f, schema, k, (a, b))?;
+            }
+        }
     }
     // Written in a work folder of the merge's own, so that an interrupted sweep's
     // `.NAME.sweep-partial` beside it is left alone; removed if anything fails.
     let work = target.sibling("merge-partial");
     fresh(&work)?;
     let mut cleanup = Cleanup::new(&work);
-    for (k, name) in [SWEEP, SERIES].into_iter().enumerate() {
+    for (k, &name) in csv.iter().enumerate() {
         let path = work.join(name);
         let mut out = BufWriter::new(File::create(&path).map_err(io_at(&path))?);
         for (i, ((f, d), c)) in found.iter().zip(&checked).enumerate() {
@@ -591,6 +860,9 @@ pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> 
             append_checked(&mut out, &path, &d.join(name), skip, record, &who(f, d))?;
         }
         out.flush().map_err(io_at(&path))?;
+    }
+    if let Some(schema) = &schema {
+        merge_parts(&work, &found, schema, first.runs)?;
     }
     let manifest = Manifest {
         shard: Shard::WHOLE,
