@@ -11,10 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 9] = [
     "sweep.csv",
     "sweep_timeseries.csv",
     "sweep_summary.csv",
+    "sweep_curve.csv",
+    "retention_curves.png",
+    "retention_curves.svg",
     "small_sweep.md",
     "manifest.json",
     "scenario.toml",
@@ -136,7 +139,12 @@ fn swept_values_and_metrics_are_typed() {
     ];
     assert_eq!(
         common::assert_typed_csvs(&out, &swept),
-        ["sweep.csv", "sweep_summary.csv", "sweep_timeseries.csv"]
+        [
+            "sweep.csv",
+            "sweep_curve.csv",
+            "sweep_summary.csv",
+            "sweep_timeseries.csv"
+        ]
     );
     let text = fs::read_to_string(out.join("sweep.csv")).unwrap();
     let rows: Vec<Vec<&str>> = text
@@ -241,7 +249,7 @@ fn a_killed_sweep_resumes_to_the_same_files() {
     let mut state_text: serde_json::Value = serde_json::from_str(
         r#"{"manifest":{"name":"small_sweep","hash":"0000000000000000","runs":72,
             "shard":{"index":1,"count":1},"start":0,"end":72},
-            "done":3,"sweep_bytes":0,"timeseries_bytes":0}"#,
+            "done":3,"sweep_bytes":0,"timeseries_bytes":0,"curve_bytes":0}"#,
     )
     .unwrap();
     state_text["done"] = 3.into();
@@ -634,10 +642,13 @@ const STUDY_SETS: [&str; 8] = [
     "--set",
     "sweep.replications=2",
 ];
-const STUDY_FILES: [&str; 6] = [
+const STUDY_FILES: [&str; 9] = [
     "sweep.csv",
     "sweep_summary.csv",
+    "sweep_curve.csv",
     "sensitivity.csv",
+    "sensitivity.png",
+    "sensitivity.svg",
     "constraint_sensitivity.md",
     "manifest.json",
     "scenario.toml",
@@ -891,7 +902,11 @@ fn parquet_sweeps_are_identical_for_any_thread_count_and_when_sharded_and_merged
     sweep(&one, &sets, &[("RAYON_NUM_THREADS", "1")]);
     sweep(&two, &sets, &[("RAYON_NUM_THREADS", "2")]);
     assert_same_tree(&one, &two);
-    let names: Vec<String> = tree(&one).into_keys().collect();
+    // (Its charts aside.)
+    let names: Vec<String> = tree(&one)
+        .into_keys()
+        .filter(|n| !n.ends_with(".png") && !n.ends_with(".svg"))
+        .collect();
     assert_eq!(
         names,
         [
@@ -899,6 +914,7 @@ fn parquet_sweeps_are_identical_for_any_thread_count_and_when_sharded_and_merged
             "scenario.toml",
             "small_sweep.md",
             "sweep.csv",
+            "sweep_curve.csv",
             "sweep_summary.csv",
             "sweep_timeseries.parquet/part-000000.parquet",
             "sweep_timeseries.parquet/part-000001.parquet",
@@ -1170,11 +1186,17 @@ fn timeseries_none_writes_no_per_period_file_and_the_scenario_may_choose_it() {
     let none = tmp.path().join("none");
     sweep(&csv_dir, &[], &[]);
     sweep(&none, &["--timeseries", "none"], &[]);
+    // (Its charts aside.)
+    let kept: BTreeSet<String> = entries(&none)
+        .into_iter()
+        .filter(|n| !n.ends_with(".png") && !n.ends_with(".svg"))
+        .collect();
     assert_eq!(
-        entries(&none),
+        kept,
         names(&[
             "sweep.csv",
             "sweep_summary.csv",
+            "sweep_curve.csv",
             "small_sweep.md",
             "manifest.json",
             "scenario.toml"
@@ -1312,4 +1334,163 @@ fn merge_checks_every_parquet_part_and_refuses_shards_of_two_formats() {
     let single = tmp.path().join("single");
     sweep(&single, &["--timeseries", "parquet"], &[]);
     assert_same_tree(&single, &merged);
+}
+
+/// The constraint benchmark, small: its sweep draws its charts, `plot` redraws them byte
+/// for byte, and the retention curves are one per point, the R = ∞ one among them; the
+/// pooled curves are the sums of the shards' per-run curves.
+#[test]
+fn a_sweep_draws_its_charts_and_plot_redraws_them_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/constraint_benchmark.toml"
+    );
+    let sets = [
+        "--set",
+        "customers=300",
+        "--set",
+        "periods=6",
+        "--set",
+        "sweep.replications=2",
+    ];
+    let out = tmp.path().join("benchmark");
+    let mut args = vec!["sweep", scenario, "--out", out.to_str().unwrap()];
+    args.extend(sets);
+    let o = loyalsim(&args, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        said.contains("charts retention_curves, metric_retention"),
+        "{said}"
+    );
+    let charts: Vec<String> = entries(&out)
+        .into_iter()
+        .filter(|n| n.ends_with(".png") || n.ends_with(".svg"))
+        .collect();
+    let stems = [
+        "correlation_vs_r",
+        "metric_correlation_cs_staying",
+        "metric_hostage_share",
+        "metric_profit",
+        "metric_retention",
+        "retention_curves",
+    ];
+    let expected: Vec<String> = stems
+        .iter()
+        .flat_map(|s| [format!("{s}.png"), format!("{s}.svg")])
+        .collect();
+    assert_eq!(charts, expected);
+    // No heatmap for a zip, and the sweep says why.
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no heatmap: needs a grid design"), "{err}");
+
+    let redrawn = tmp.path().join("redrawn");
+    let o = loyalsim(
+        &[
+            "plot",
+            out.to_str().unwrap(),
+            "--out",
+            redrawn.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        entries(&redrawn).into_iter().collect::<Vec<_>>(),
+        charts,
+        "plot draws the same charts"
+    );
+    for c in &charts {
+        assert!(
+            fs::read(out.join(c)).unwrap() == fs::read(redrawn.join(c)).unwrap(),
+            "{c} differs when redrawn"
+        );
+    }
+
+    // One curve per point; point 4 is R = ∞: everybody stays, in every bin observed.
+    use loyalsim::report::chart::{Frame, RetentionCurves, SweepFolder};
+    let folder = SweepFolder::read(&out).unwrap();
+    let frame = Frame {
+        title: String::new(),
+        subtitle: String::new(),
+    };
+    let curves = RetentionCurves::from_sweep(&folder, frame).unwrap();
+    assert_eq!(curves.series.len(), 10);
+    let infinite = &curves.series[4];
+    let observed: Vec<_> = infinite
+        .bins
+        .iter()
+        .filter(|b| b.observations > 0)
+        .collect();
+    assert!(observed.len() >= 3, "{observed:?}");
+    assert!(observed.iter().all(|b| b.retention == Some(1.0)));
+
+    // With --no-charts, none; a shard draws none and keeps its runs' curves, which its
+    // merge pools into the same sweep_curve.csv and draws the same charts from.
+    let bare = tmp.path().join("bare");
+    let mut args = vec!["sweep", scenario, "--quiet", "--no-charts"];
+    args.extend(["--out", bare.to_str().unwrap()]);
+    args.extend(sets);
+    assert!(loyalsim(&args, &[]).status.success());
+    assert!(entries(&bare).iter().all(|n| !n.ends_with(".png")));
+    assert!(
+        fs::read(bare.join("sweep_curve.csv")).unwrap()
+            == fs::read(out.join("sweep_curve.csv")).unwrap()
+    );
+    let mut shards = Vec::new();
+    for i in 1..=2 {
+        let dir = tmp.path().join(format!("shard{i}"));
+        let shard = format!("{i}/2");
+        let mut args = vec!["sweep", scenario, "--quiet", "--shard", &shard];
+        args.extend(["--out", dir.to_str().unwrap()]);
+        args.extend(sets);
+        assert!(loyalsim(&args, &[]).status.success());
+        let names = entries(&dir);
+        assert!(names.contains("sweep_curve_runs.csv"), "{names:?}");
+        assert!(names.iter().all(|n| !n.ends_with(".png")), "{names:?}");
+        shards.push(dir);
+    }
+    let merged = tmp.path().join("merged");
+    let o = loyalsim(
+        &[
+            "merge",
+            "--quiet",
+            shards[0].to_str().unwrap(),
+            shards[1].to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_same_tree(&out, &merged);
+    // The pooled counts are the per-run counts added up.
+    let mut added = std::collections::BTreeMap::<(u64, u64), (u64, u64, u64)>::new();
+    for dir in &shards {
+        let mut r = csv::Reader::from_path(dir.join("sweep_curve_runs.csv")).unwrap();
+        let h = r.headers().unwrap().clone();
+        let at = |n: &str| h.iter().position(|c| c == n).unwrap();
+        let (p, b, n, s) = (at("point"), at("bin"), at("observations"), at("stayed"));
+        for row in r.records() {
+            let row = row.unwrap();
+            let num = |k: usize| row[k].parse::<u64>().unwrap();
+            let e = added.entry((num(p), num(b))).or_default();
+            *e = (e.0 + 1, e.1 + num(n), e.2 + num(s));
+        }
+    }
+    let mut r = csv::Reader::from_path(out.join("sweep_curve.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let at = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let mut pooled = std::collections::BTreeMap::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        let num = |k: usize| row[k].parse::<u64>().unwrap();
+        pooled.insert(
+            (num(at("point")), num(at("bin"))),
+            (num(at("runs")), num(at("observations")), num(at("stayed"))),
+        );
+    }
+    assert_eq!(pooled, added);
+    assert!(pooled.values().all(|v| v.0 == 2), "two runs a point");
 }

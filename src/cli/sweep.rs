@@ -4,13 +4,14 @@ use super::{ScenarioArgs, claim, memory};
 use crate::engine;
 use crate::error::Error;
 use crate::parameter::{self, Plan, TimeseriesFormat};
+use crate::report::chart;
 use crate::scenario::{self, Override, Read, ScenarioError, Unused};
 use crate::sweep::{self, Shard, SweepError};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -31,6 +32,10 @@ pub struct SweepArgs {
     /// csv]; sweep.csv and the summary are written either way.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub timeseries: Option<TimeseriesFormat>,
+    /// Draw no charts (`loyalsim plot DIR` draws them later). A shard draws none: its
+    /// merge does.
+    #[arg(long)]
+    pub no_charts: bool,
     /// Print nothing but errors (no progress bar, no table).
     #[arg(long, short)]
     pub quiet: bool,
@@ -45,9 +50,34 @@ pub struct MergeArgs {
     /// results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Draw no charts (`loyalsim plot DIR` draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Draws a finished sweep's charts into its folder, as `loyalsim plot DIR` draws them
+/// (its default options), unless `draw` is false; what was drawn goes into `drawn`.
+fn charts_into(
+    draw: bool,
+    drawn: &mut chart::ChartFiles,
+) -> impl FnMut(&Path) -> Result<(), SweepError> + Send + '_ {
+    move |dir| {
+        if draw {
+            *drawn = chart::draw_sweep(dir, dir, &chart::ChartOptions::default())
+                .map_err(|e| SweepError::Failed(format!("the sweep's charts: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// What a sweep's folder holds, for the line that says where it is.
+fn contents(files: &[&str], name: &str, drawn: &chart::ChartFiles) -> String {
+    let mut all: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+    all.push(format!("{name}.md"));
+    format!("{}{}", all.join(", "), super::describe_charts(&drawn.files))
 }
 
 fn sweep_error(e: SweepError) -> Error {
@@ -333,9 +363,12 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         );
     }
     let progress = |done: u64, _total: u64| bar.set_position(done);
+    let mut drawn = chart::ChartFiles::default();
+    let mut then = charts_into(!args.no_charts && shard == Shard::WHOLE, &mut drawn);
     let outcome = pool
-        .install(|| sweep::run(&base, &plan, shard, &target, &progress))
+        .install(|| sweep::run(&base, &plan, shard, &target, &progress, &mut then))
         .map_err(sweep_error)?;
+    drop(then);
     bar.finish_and_clear();
     if !args.quiet {
         if outcome.resumed_from > 0 {
@@ -344,17 +377,27 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
                 outcome.resumed_from, outcome.runs_done_now
             );
         }
-        let series = match plan.timeseries {
-            TimeseriesFormat::Csv => "sweep_timeseries.csv, ",
-            TimeseriesFormat::Parquet => "sweep_timeseries.parquet/, ",
-            TimeseriesFormat::None => "",
-        };
+        let mut files = vec!["sweep.csv"];
+        files.extend(match plan.timeseries {
+            TimeseriesFormat::Csv => Some("sweep_timeseries.csv"),
+            TimeseriesFormat::Parquet => Some("sweep_timeseries.parquet/"),
+            TimeseriesFormat::None => None,
+        });
+        files.extend(["sweep_summary.csv", "sweep_curve.csv"]);
+        if shard != Shard::WHOLE {
+            files.push("sweep_curve_runs.csv");
+        } else if plan.analysis.is_some() {
+            files.push("sensitivity.csv");
+        }
         sweep::say(&format!(
-            "wrote {}/ (sweep.csv, {series}sweep_summary.csv, {}.md)\n\n{}",
+            "wrote {}/ ({})\n\n{}",
             outcome.dir.display(),
-            base.name,
+            contents(&files, &base.name, &drawn),
             outcome.summary_markdown
         ));
+        for why in &drawn.skipped {
+            eprintln!("loyalsim: no {why}");
+        }
     }
     Ok(())
 }
@@ -376,13 +419,24 @@ pub fn merge(args: MergeArgs) -> Result<(), Error> {
         }
     };
     let target = claim(&out)?;
-    let markdown = sweep::merge(&args.shards, &target).map_err(sweep_error)?;
+    let mut drawn = chart::ChartFiles::default();
+    let mut then = charts_into(!args.no_charts, &mut drawn);
+    let markdown = sweep::merge(&args.shards, &target, &mut then).map_err(sweep_error)?;
+    drop(then);
     if !args.quiet {
+        let charts = super::describe_charts(&drawn.files);
+        let charts = match charts.strip_prefix("; ") {
+            Some(c) => format!(" ({c})"),
+            None => charts,
+        };
         sweep::say(&format!(
-            "merged {} shards into {}/\n\n{markdown}",
+            "merged {} shards into {}/{charts}\n\n{markdown}",
             args.shards.len(),
             out.display()
         ));
+        for why in &drawn.skipped {
+            eprintln!("loyalsim: no {why}");
+        }
     }
     Ok(())
 }

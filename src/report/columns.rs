@@ -836,6 +836,68 @@ pub enum Entry {
     Swept,
 }
 
+/// The column of `sweep_curve_runs.csv` between a run's prefix and curve.csv's columns.
+pub const BIN: (&str, &str) = ("bin", "the CS bin, from 0 (bin 0 is centred on CS = 1)");
+
+/// The columns of `sweep_curve.csv` after `point` and the swept fields: each point's
+/// retention curve, the bins of its runs pooled (sweep/curve.rs). The counts are added
+/// over the runs; the means are over all the point's observations in the bin.
+pub const SWEEP_CURVE: [(&str, Dtype, &str); 13] = [
+    BIN_COLUMN,
+    ("cs_low", Dtype::Float, "lower edge of the CS bin"),
+    ("cs_mid", Dtype::Float, "centre of the CS bin"),
+    (
+        "cs_high",
+        Dtype::Float,
+        "upper edge of the CS bin (the last bin includes 5)",
+    ),
+    ("runs", Dtype::Int, "runs of the point"),
+    (
+        "observations",
+        Dtype::Int,
+        "customer decisions with CS in the bin, over the point's runs, periods and firms",
+    ),
+    ("stayed", Dtype::Int, "of those, decisions to stay"),
+    (
+        "retention",
+        Dtype::Float,
+        "stayed / observations: the point's satisfaction-retention curve",
+    ),
+    (
+        "retention_low",
+        Dtype::Float,
+        "lower end of the 95% Wilson interval of retention (decisions taken as independent)",
+    ),
+    (
+        "retention_high",
+        Dtype::Float,
+        "upper end of the 95% Wilson interval of retention (decisions taken as independent)",
+    ),
+    ("cs_mean", Dtype::Float, "mean CS of the bin's observations"),
+    (
+        "f_theory",
+        Dtype::Float,
+        "mean f(CS) of the bin's observations: the loyalty curve, the intention to stay",
+    ),
+    (
+        "cl_theory",
+        Dtype::Float,
+        "mean 1 − P(defect) of the bin's observations: the retention the model expects",
+    ),
+];
+
+const BIN_COLUMN: (&str, Dtype, &str) = (BIN.0, Dtype::Int, BIN.1);
+
+fn described<'a>(columns: &'a [(&str, Dtype, &str)]) -> impl Iterator<Item = Entry> + 'a {
+    columns.iter().map(|&(name, dtype, meaning)| {
+        Entry::Column(Described {
+            name: name.into(),
+            dtype,
+            meaning: meaning.into(),
+        })
+    })
+}
+
 /// The columns of a sensitivity study's `sensitivity.csv` (sweep/sensitivity.rs).
 fn sensitivity() -> Vec<Entry> {
     [
@@ -905,6 +967,12 @@ pub fn tables() -> Vec<(&'static str, Vec<Entry>)> {
             }));
         }
     }
+    // `point` and the swept fields, then the pooled bin.
+    let pooled = summary[..2]
+        .iter()
+        .cloned()
+        .chain(described(&SWEEP_CURVE))
+        .collect();
     vec![
         ("timeseries.csv", all(&timeseries()).collect()),
         ("curve.csv", all(&curve()).collect()),
@@ -923,6 +991,15 @@ pub fn tables() -> Vec<(&'static str, Vec<Entry>)> {
             run.iter().cloned().chain(all(&timeseries())).collect(),
         ),
         ("sweep_summary.csv", summary),
+        ("sweep_curve.csv", pooled),
+        (
+            "sweep_curve_runs.csv",
+            run.iter()
+                .cloned()
+                .chain(described(&[BIN_COLUMN]))
+                .chain(all(&curve()))
+                .collect(),
+        ),
         ("sensitivity.csv", sensitivity()),
     ]
 }

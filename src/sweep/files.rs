@@ -8,8 +8,8 @@
 
 use super::parquet::{self as pq, Schema, Sink};
 use super::{
-    FileRecord, Finished, Manifest, RunSeries, Shard, State, SweepError, fnv1a, headers, io_at,
-    sensitivity, summary,
+    FileRecord, Finished, Manifest, RunSeries, Shard, State, SweepError, curve, fnv1a, headers,
+    io_at, sensitivity, summary,
 };
 use crate::parameter::{Plan, TimeseriesFormat};
 use crate::report::atomic::{self, Cleanup, Target};
@@ -27,6 +27,10 @@ const STATE: &str = "state.json";
 const MANIFEST: &str = "manifest.json";
 const SCENARIO: &str = "scenario.toml";
 const SENSITIVITY: &str = "sensitivity.csv";
+/// Every run's curve: kept by a shard (a merge pools them), pooled and removed by a
+/// whole sweep.
+const CURVE_RUNS: &str = "sweep_curve_runs.csv";
+const CURVE: &str = "sweep_curve.csv";
 
 /// The hidden work folder beside the results, kept between attempts for resuming.
 pub fn work_dir(target: &Target) -> PathBuf {
@@ -70,10 +74,12 @@ pub fn fresh(work: &Path) -> Result<(), SweepError> {
     fs::create_dir_all(work).map_err(io_at(work))
 }
 
-/// The growing files of a sweep: `sweep.csv` and the time series.
+/// The growing files of a sweep: `sweep.csv`, the runs' curves and the time series.
 pub struct Outputs {
     sweep: BufWriter<File>,
     sweep_path: PathBuf,
+    curve: BufWriter<File>,
+    curve_path: PathBuf,
     series: Series,
 }
 
@@ -127,9 +133,12 @@ impl Outputs {
             }
             TimeseriesFormat::None => Series::None,
         };
+        let c = work.join(CURVE_RUNS);
         Ok(Outputs {
             sweep: BufWriter::new(open_at(&a, state.sweep_bytes).map_err(io_at(&a))?),
             sweep_path: a,
+            curve: BufWriter::new(open_at(&c, state.curve_bytes).map_err(io_at(&c))?),
+            curve_path: c,
             series,
         })
     }
@@ -143,23 +152,32 @@ impl Outputs {
     }
 
     pub fn write_headers(&mut self, plan: &Plan) -> Result<(), SweepError> {
-        let (h1, h2) = headers(plan);
+        let h = headers(plan);
         let line = |h: Vec<String>| {
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(&h).expect("memory");
             w.into_inner().expect("memory")
         };
         let p = &self.sweep_path;
-        self.sweep.write_all(&line(h1)).map_err(io_at(p))?;
+        self.sweep.write_all(&line(h.sweep)).map_err(io_at(p))?;
+        let p = &self.curve_path;
+        self.curve.write_all(&line(h.curve)).map_err(io_at(p))?;
         if let Series::Csv(w, p) = &mut self.series {
-            w.write_all(&line(h2)).map_err(io_at(p))?;
+            w.write_all(&line(h.series)).map_err(io_at(p))?;
         }
         Ok(())
     }
 
-    pub fn append(&mut self, row: &[u8], series: RunSeries) -> Result<(), SweepError> {
+    pub fn append(
+        &mut self,
+        row: &[u8],
+        curve: &[u8],
+        series: RunSeries,
+    ) -> Result<(), SweepError> {
         let p = &self.sweep_path;
         self.sweep.write_all(row).map_err(io_at(p))?;
+        let p = &self.curve_path;
+        self.curve.write_all(curve).map_err(io_at(p))?;
         match (&mut self.series, series) {
             (Series::Csv(w, p), RunSeries::Csv(rows)) => w.write_all(&rows).map_err(io_at(p)),
             (Series::Parquet(sink), RunSeries::Parquet(rows)) => {
@@ -174,10 +192,11 @@ impl Outputs {
     }
 
     /// Puts everything appended on disk (the Parquet time series as a piece, and as a part
-    /// when a block is complete); returns the lengths of `sweep.csv` and
-    /// `sweep_timeseries.csv` (0 for other formats).
-    pub fn flush(&mut self) -> Result<(u64, u64), SweepError> {
+    /// when a block is complete); returns the lengths of `sweep.csv`,
+    /// `sweep_timeseries.csv` (0 for other formats) and `sweep_curve_runs.csv`.
+    pub fn flush(&mut self) -> Result<(u64, u64, u64), SweepError> {
         let a = flush_file(&mut self.sweep, &self.sweep_path)?;
+        let c = flush_file(&mut self.curve, &self.curve_path)?;
         let b = match &mut self.series {
             Series::Csv(w, p) => flush_file(w, p)?,
             Series::Parquet(sink) => {
@@ -186,7 +205,7 @@ impl Outputs {
             }
             Series::None => 0,
         };
-        Ok((a, b))
+        Ok((a, b, c))
     }
 
     /// After the state recording the last flush is written: removes what it replaced.
@@ -207,16 +226,20 @@ impl Outputs {
 }
 
 /// Checks the finished files, writes the summary, the Markdown table, the scenario and
-/// the manifest, then moves the work folder into place. Returns the Markdown table.
+/// the manifest, lets `then` add to the finished folder (the charts), then moves the
+/// work folder into place. Returns the Markdown table. Should `then` fail, the state
+/// is still there: running the sweep again finishes it without running anything.
 pub fn finish(
     work: &Path,
     target: &Target,
     scenario_toml: String,
     plan: &Plan,
     manifest: &Manifest,
+    then: super::Then,
 ) -> Result<String, SweepError> {
     let again = format!("delete {} to run the sweep afresh", work.display());
     let markdown = finish_files(work, scenario_toml, plan, manifest, &again)?;
+    then(work)?;
     let _ = fs::remove_file(work.join(STATE));
     atomic::place(target, work).map_err(io_at(target.dir()))?;
     Ok(markdown)
@@ -240,6 +263,19 @@ fn finish_files(
                 io_at(&path)(e)
             }
         })?;
+    let (runs_csv, curve_csv) = (work.join(CURVE_RUNS), work.join(CURVE));
+    curve::pool(&runs_csv, &curve_csv, paths.len()).map_err(|e| {
+        SweepError::Failed(format!(
+            "{}: cannot pool the curves: {e}",
+            runs_csv.display()
+        ))
+    })?;
+    // A whole sweep keeps the pooled curves only; a shard keeps its runs' for the merge.
+    let mut files = files;
+    if manifest.shard.count == 1 {
+        fs::remove_file(&runs_csv).map_err(io_at(&runs_csv))?;
+        files.remove(CURVE_RUNS);
+    }
     let mut markdown = summary::markdown(
         &manifest.name,
         paths,
@@ -279,11 +315,73 @@ This shard holds part of a sensitivity design: `loyalsim merge` of every \
     Ok(markdown)
 }
 
-/// The CSV files a sweep keeps.
+/// The CSV files a sweep streams (and a shard keeps).
 fn csv_files(timeseries: TimeseriesFormat) -> &'static [&'static str] {
     match timeseries {
-        TimeseriesFormat::Csv => &[SWEEP, SERIES],
-        TimeseriesFormat::Parquet | TimeseriesFormat::None => &[SWEEP],
+        TimeseriesFormat::Csv => &[SWEEP, SERIES, CURVE_RUNS],
+        TimeseriesFormat::Parquet | TimeseriesFormat::None => &[SWEEP, CURVE_RUNS],
+    }
+}
+
+/// A streamed file's header.
+fn header_of<'h>(h: &'h super::Headers, name: &str) -> &'h [String] {
+    match name {
+        SWEEP => &h.sweep,
+        SERIES => &h.series,
+        _ => &h.curve,
+    }
+}
+
+/// Checks that a file whose rows begin with their run holds the runs `[start, end)`,
+/// each a contiguous block of rows (a run's curve has a row per bin), in order: the
+/// index of the first record out of place.
+#[derive(Debug)]
+struct RunBlocks {
+    next: u64,
+    at: Option<u64>,
+    wrong: Option<u64>,
+}
+
+impl RunBlocks {
+    fn new(start: u64) -> RunBlocks {
+        RunBlocks {
+            next: start,
+            at: None,
+            wrong: None,
+        }
+    }
+
+    fn see(&mut self, i: u64, rec: &csv::ByteRecord) {
+        if self.wrong.is_some() {
+            return;
+        }
+        if self.at.is_some_and(|run| is_run(rec, run)) {
+            return;
+        }
+        if is_run(rec, self.next) {
+            self.at = Some(self.next);
+            self.next += 1;
+        } else {
+            self.wrong = Some(i);
+        }
+    }
+
+    /// The record out of place, or whether the runs ended before `end`.
+    fn check(&self, end: u64) -> Result<(), String> {
+        match self.wrong {
+            Some(i) => Err(format!(
+                "row {} is not of run {} or {}",
+                i + 1,
+                self.at.map_or("-".into(), |r| r.to_string()),
+                self.next
+            )),
+            None if self.next != end => Err(format!(
+                "holds runs up to {}, expected up to {}",
+                self.next as i128 - 1,
+                end - 1
+            )),
+            None => Ok(()),
+        }
     }
 }
 
@@ -303,9 +401,13 @@ fn check_finished(
     for &name in csv_files(manifest.timeseries) {
         let path = work.join(name);
         let mut misplaced = None;
+        let mut blocks = RunBlocks::new(manifest.start);
         let m = measure(&path, |i, rec| {
             if name == SWEEP && misplaced.is_none() && !is_run(rec, manifest.start + i) {
                 misplaced = Some(i);
+            }
+            if name == CURVE_RUNS {
+                blocks.see(i, rec);
             }
         })
         .map_err(|e| SweepError::Failed(format!("{}: cannot read it back: {e}", path.display())))?;
@@ -336,6 +438,9 @@ fn check_finished(
                     manifest.start + i
                 )));
             }
+        }
+        if name == CURVE_RUNS {
+            blocks.check(manifest.end).map_err(wrong)?;
         }
         files.insert(name.to_string(), m.record);
     }
@@ -509,9 +614,13 @@ fn check_shard_file(
         .ok_or_else(|| bad(format!("is not recorded in its manifest.json; {rerun}")))?;
     let start = finished.manifest.start;
     let mut misplaced = None;
+    let mut blocks = RunBlocks::new(start);
     let m = match measure(&dir.join(name), |i, rec| {
         if name == SWEEP && misplaced.is_none() && !is_run(rec, start + i) {
             misplaced = Some(i);
+        }
+        if name == CURVE_RUNS {
+            blocks.see(i, rec);
         }
     }) {
         Ok(m) => m,
@@ -564,6 +673,11 @@ fn check_shard_file(
                 start + i
             )));
         }
+    }
+    if name == CURVE_RUNS {
+        blocks
+            .check(finished.manifest.end)
+            .map_err(|what| bad(format!("{what}; {rerun}")))?;
     }
     Ok((m.header_bytes, m.record))
 }
@@ -703,7 +817,7 @@ fn append_checked(
 
 /// Merges the shard folders into the target: every shard is read and checked against
 /// its manifest first, and only then is anything written.
-pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> {
+pub fn merge(shards: &[PathBuf], target: &Target, then: super::Then) -> Result<String, SweepError> {
     let mut found: Vec<(Finished, &PathBuf)> = shards
         .iter()
         .map(|d| read_manifest(d).map(|m| (m, d)))
@@ -823,18 +937,13 @@ pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> 
     let plan = Plan::new(&sweep, base.seed)
         .and_then(|p| p.typed(&base_table))
         .map_err(|e| SweepError::Input(e.to_string()))?;
-    let (h1, h2) = headers(&plan);
+    let h = headers(&plan);
     let csv = csv_files(first.timeseries);
     let mut checked = Vec::with_capacity(found.len());
     for (f, d) in &found {
         let mut c = Vec::new();
         for &name in csv {
-            c.push(check_shard_file(
-                d,
-                f,
-                name,
-                if name == SWEEP { &h1 } else { &h2 },
-            )?);
+            c.push(check_shard_file(d, f, name, header_of(&h, name))?);
         }
         checked.push(c);
     }
@@ -872,6 +981,7 @@ pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> 
     };
     let again = "merge again";
     let markdown = finish_files(&work, scenario_toml, &plan, &manifest, again)?;
+    then(&work)?;
     atomic::place(target, &work).map_err(io_at(target.dir()))?;
     cleanup.disarm();
     Ok(markdown)

@@ -33,6 +33,7 @@
 //! refused, never merged. A merged sweep's manifest records the same of the merged
 //! files, the same code on the same bytes, so it equals a single-process sweep's.
 
+mod curve;
 mod files;
 mod parquet;
 pub mod sensitivity;
@@ -53,8 +54,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
-/// A run's `sweep.csv` row, as CSV bytes, and its time series.
-type RunRows = (Vec<u8>, RunSeries);
+/// A run's `sweep.csv` row and its `sweep_curve_runs.csv` rows, as CSV bytes, and its
+/// time series.
+type RunRows = (Vec<u8>, Vec<u8>, RunSeries);
 
 /// A run's time series, in the form its file takes.
 enum RunSeries {
@@ -161,6 +163,9 @@ struct State {
     /// Length of each data file after the last finished batch.
     sweep_bytes: u64,
     timeseries_bytes: u64,
+    /// (Required: a sweep interrupted by a loyalsim that kept no curves cannot be
+    /// resumed, and says so at once rather than at its end.)
+    curve_bytes: u64,
 }
 
 /// A 64-bit FNV-1a hash, stable across versions and machines.
@@ -209,6 +214,10 @@ fn io_at(path: &Path) -> impl Fn(io::Error) -> SweepError + '_ {
 /// Reports progress: called with runs finished so far (of the slice) after each batch.
 pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
+/// What is added to a finished sweep's folder before it is moved into place (its
+/// charts: the sweep module draws nothing itself), given the folder.
+pub type Then<'a> = &'a mut (dyn FnMut(&Path) -> Result<(), SweepError> + Send);
+
 /// What a finished sweep left behind.
 pub struct Outcome {
     pub dir: PathBuf,
@@ -224,6 +233,7 @@ pub fn run(
     shard: Shard,
     target: &Target,
     progress: Progress,
+    then: Then,
 ) -> Result<Outcome, SweepError> {
     let base_table = {
         let mut b = base.clone();
@@ -272,6 +282,7 @@ pub fn run(
                 done: 0,
                 sweep_bytes: 0,
                 timeseries_bytes: 0,
+                curve_bytes: 0,
             }
         }
     };
@@ -320,7 +331,7 @@ pub fn run(
         writer.join().expect("the sweep's writing thread panicked")
     })?;
     out.close()?;
-    let summary_markdown = files::finish(&work, target, scenario_toml, plan, &manifest)?;
+    let summary_markdown = files::finish(&work, target, scenario_toml, plan, &manifest, then)?;
     Ok(Outcome {
         dir: target.dir().to_path_buf(),
         runs_done_now: (end - start) - resumed_from,
@@ -386,8 +397,8 @@ fn write_in_order(
     for (i, r) in rx {
         pending.insert(i, r);
         while let Some(r) = pending.remove(&at) {
-            let (row, series) = r?;
-            out.append(&row, series)?;
+            let (row, curve, series) = r?;
+            out.append(&row, &curve, series)?;
             at += 1;
             // Also at the end of every block of Parquet parts, so that none of the
             // pieces committed straddles two.
@@ -396,7 +407,7 @@ fn write_in_order(
                 || at.is_multiple_of(self::parquet::PART_RUNS)
             {
                 state.done = at - start;
-                (state.sweep_bytes, state.timeseries_bytes) = out.flush()?;
+                (state.sweep_bytes, state.timeseries_bytes, state.curve_bytes) = out.flush()?;
                 files::write_state(work, state)?;
                 out.committed()?;
                 progress(state.done, end - start);
@@ -466,6 +477,14 @@ fn one_run(
     }
     let mut row = Vec::new();
     columns::push_csv_record(&mut row, &prefix_csv, metric_cells.into_iter());
+    // The run's retention curve, every bin, for the point's pooled curve.
+    let mut curve = Vec::new();
+    let curve_cols = columns::curve();
+    for r in report.curve_rows() {
+        let bin = std::iter::once(Cell::Int(r.index as u64));
+        let cells = bin.chain(curve_cols.iter().map(|c| (c.value)(&r)));
+        columns::push_csv_record(&mut curve, &prefix_csv, cells);
+    }
     let cols = columns::timeseries();
     // A schema is given when, and only when, the sweep keeps Parquet.
     let series = match schema {
@@ -492,34 +511,45 @@ fn one_run(
         }
         None => RunSeries::None,
     };
-    Ok((row, series))
+    Ok((row, curve, series))
 }
 
-/// The header of `sweep.csv` and of the time series (`sweep_timeseries.csv`, and the
-/// columns of `sweep_timeseries.parquet`).
-pub fn headers(plan: &Plan) -> (Vec<String>, Vec<String>) {
+/// The headers of a sweep's files.
+pub struct Headers {
+    pub sweep: Vec<String>,
+    /// `sweep_timeseries.csv`, and the columns of `sweep_timeseries.parquet`.
+    pub series: Vec<String>,
+    /// `sweep_curve_runs.csv`.
+    pub curve: Vec<String>,
+}
+
+pub fn headers(plan: &Plan) -> Headers {
     let prefix: Vec<String> = columns::sweep_run()
         .iter()
         .map(|c| c.name.to_string())
         .chain(plan.paths.iter().cloned())
         .collect();
-    let sweep = prefix
-        .iter()
-        .cloned()
-        .chain(metrics::run().iter().map(|m| m.name.to_string()))
-        .collect();
-    let series = prefix
-        .iter()
-        .cloned()
-        .chain(columns::timeseries().iter().map(|c| c.name.to_string()))
-        .collect();
-    (sweep, series)
+    let then = |rest: Vec<String>| prefix.iter().cloned().chain(rest).collect();
+    Headers {
+        sweep: then(metrics::run().iter().map(|m| m.name.to_string()).collect()),
+        series: then(
+            columns::timeseries()
+                .iter()
+                .map(|c| c.name.to_string())
+                .collect(),
+        ),
+        curve: then(
+            std::iter::once(columns::BIN.0.to_string())
+                .chain(columns::curve().iter().map(|c| c.name.to_string()))
+                .collect(),
+        ),
+    }
 }
 
 /// Merges complete shard folders into one result identical to a single-process sweep,
 /// after checking every shard against its manifest.
-pub fn merge(shards: &[PathBuf], target: &Target) -> Result<String, SweepError> {
-    files::merge(shards, target)
+pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, SweepError> {
+    files::merge(shards, target, then)
 }
 
 /// Writes text to standard output, ignoring a closed pipe.

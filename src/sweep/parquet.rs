@@ -113,7 +113,7 @@ fn swept_kind(values: &[&toml::Value]) -> Dtype {
 
 impl Schema {
     pub fn new(plan: &Plan) -> Schema {
-        let (_, names) = headers(plan);
+        let names = headers(plan).series;
         // Every cell of a column is of one kind (tests::every_cell_is_of_its_column_s_kind).
         let sample = TimeseriesRow {
             period: 1,
@@ -783,7 +783,7 @@ mod tests {
         let points: Vec<OnceLock<_>> = plan.points.iter().map(|_| OnceLock::new()).collect();
         match super::super::one_run(plan, Some(schema), table, &points, i)
             .unwrap()
-            .1
+            .2
         {
             super::super::RunSeries::Parquet(c) => c,
             _ => panic!("a Parquet sweep's run gives columns"),

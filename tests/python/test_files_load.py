@@ -75,6 +75,23 @@ RUNS = {
         "--set", "sweep.vary.1.values=[2, 2, 3, 3, 3, 2, 2, 3, 3, 3]",
         "--set", "sweep.vary.2.values=[0, 0.5, 1, 2, 1000, 0, 0.5, 1, 2, 3]",
     ],
+    # The first of two shards of it, for sweep_curve_runs.csv (a shard keeps its runs'
+    # curves for the merge).
+    "shard": [
+        "sweep", SCENARIOS / "constraint_benchmark.toml",
+        "--set", "customers=300",
+        "--set", "periods=3",
+        "--set", "sweep.replications=2",
+        "--shard", "1/2",
+    ],
+    # The first sweep again, its time series as Parquet.
+    "parquet": [
+        "sweep", SCENARIOS / "constraint_benchmark.toml",
+        "--set", "customers=300",
+        "--set", "periods=3",
+        "--set", "sweep.replications=2",
+        "--timeseries", "parquet",
+    ],
     # A sensitivity study (Sobol'), for sensitivity.csv: every factor a float range.
     "sensitivity": [
         "sweep", SCENARIOS / "constraint_sensitivity.toml",
@@ -85,12 +102,15 @@ RUNS = {
 }
 
 # The swept columns' types, known from the sweeps above.
+BENCHMARK = {
+    "constraint.form": "string",
+    "constraint.r": "float",
+    "segments.0.switching_costs.procedural": "float",
+}
 SWEPT = {
-    "sweep": {
-        "constraint.form": "string",
-        "constraint.r": "float",
-        "segments.0.switching_costs.procedural": "float",
-    },
+    "sweep": BENCHMARK,
+    "shard": BENCHMARK,
+    "parquet": BENCHMARK,
     "sweep_typed": {
         "constraint.form": "string",
         "periods": "int",
@@ -139,7 +159,7 @@ def outputs(tmp_path_factory):
     for name, args in RUNS.items():
         dirs[name] = base / name
         command = [BIN, *args, "--quiet", "--out", dirs[name]]
-        if args[0] == "run":
+        if args[0] in ("run", "sweep"):
             command.append("--no-charts")
         subprocess.run([str(a) for a in command], check=True)
     target = base / "target.toml"
@@ -351,6 +371,88 @@ def test_infinity_and_missing_appear_in_the_files(outputs):
     assert procedural[:4] == ["NaN"] * 4, procedural
     assert procedural[10:14] == ["0.0", "0.0", "0.5", "0.5"], procedural
     assert cells[("sweep_typed", "sweep.csv")]["periods"][:5] == ["2", "2", "2", "2", "3"]
+
+
+# Parquet
+
+
+def parquet_types(run, outputs):
+    """The documented types of a sweep's time series: sweep_timeseries.csv's."""
+    expected = []
+    for entry in SCHEMA["sweep_timeseries.csv"]:
+        if entry.get("swept"):
+            expected += list(SWEPT[run].items())
+        else:
+            expected.append((entry["name"], entry["dtype"]))
+    return expected
+
+
+def test_the_parquet_time_series_loads_in_every_tool_as_the_csv_does(outputs):
+    """`--timeseries parquet`: the folder of parts reads as one table in pandas (a
+    folder), Polars (a glob) and DuckDB (a glob), with the documented types, and holds
+    the very values of the CSV sweep of the same scenario."""
+    folder = outputs["parquet"] / "sweep_timeseries.parquet"
+    parts = sorted(folder.glob("*.parquet"))
+    assert [p.name for p in parts] == ["part-000000.parquet"], parts
+    manifest = json.loads((outputs["parquet"] / "manifest.json").read_text())
+    rows = manifest["files"]["sweep_timeseries.parquet/part-000000.parquet"]["rows"]
+    expected = parquet_types("parquet", outputs)
+    csv_frame = pd.read_csv(outputs["sweep"] / "sweep_timeseries.csv")
+    assert len(csv_frame) == rows
+
+    frame = pd.read_parquet(folder)
+    assert [(c, kind_of_pandas(frame[c])) for c in frame.columns] == expected
+    # `events` is text: "" where nothing happened, which a CSV reader takes as missing.
+    assert (frame["events"] == "").all() and csv_frame["events"].isna().all()
+    csv_frame["events"] = csv_frame["events"].astype("str").where(csv_frame["events"].notna(), "")
+    pd.testing.assert_frame_equal(frame, csv_frame, check_dtype=False)
+
+    pframe = pl.read_parquet(str(folder / "*.parquet"))
+    assert [(c, kind_of_polars(pframe.schema[c])) for c in pframe.columns] == expected
+    assert pframe.height == rows
+    # Polars keeps NaN (a swept field idle at a point) as NaN, not null, as for CSV.
+    from_csv = pl.read_csv(outputs["sweep"] / "sweep_timeseries.csv")
+    from_csv = from_csv.with_columns(pl.col("events").cast(pl.String).fill_null(""))
+    assert pframe.equals(from_csv)
+
+    db = duckdb.connect()
+    db.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{folder}/*.parquet')")
+    types = [(r[0], r[1]) for r in db.execute("DESCRIBE t").fetchall()]
+    assert [(c, kind_of_duckdb(t)) for c, t in types] == expected
+    assert db.execute("SELECT count(*) FROM t").fetchone()[0] == rows
+    # Infinity is an IEEE infinity, missing a null, in every tool.
+    inf = db.execute("SELECT count(*) FROM t WHERE isinf(mean_r_eff)").fetchone()[0]
+    assert inf == int(csv_frame["mean_r_eff"].map(math.isinf).sum()) > 0
+
+
+def kind_of_pandas(s):
+    if pd.api.types.is_integer_dtype(s):
+        return "int"
+    if pd.api.types.is_float_dtype(s):
+        return "float"
+    if pd.api.types.is_string_dtype(s):
+        return "string"
+    return str(s.dtype)
+
+
+def kind_of_polars(dtype):
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float():
+        return "float"
+    if dtype == pl.String:
+        return "string"
+    return str(dtype)
+
+
+def kind_of_duckdb(t):
+    if t in DUCKDB_INTS:
+        return "int"
+    if t in ("DOUBLE", "FLOAT"):
+        return "float"
+    if t == "VARCHAR":
+        return "string"
+    return t
 
 
 # JSON
