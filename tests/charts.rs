@@ -1287,6 +1287,7 @@ fn small_sweep(scenario: &str, out: &Path, extra: &[&str]) {
         OsStr::new("sweep"),
         OsStr::new(&scenario),
         OsStr::new("--quiet"),
+        OsStr::new("--no-charts"),
         OsStr::new("--out"),
         out.as_os_str(),
     ];
@@ -1308,6 +1309,9 @@ fn benchmark(out: &Path) {
             "sweep.replications=3",
         ],
     );
+    // The tests of this file give it a curve of known values (write_sweep_curve), or
+    // none; tests/sweep.rs draws the sweep's own.
+    fs::remove_file(out.join("sweep_curve.csv")).unwrap();
 }
 
 /// Writes `sweep_curve.csv` into the sweep folder `dir` in the format sweeps write:

@@ -1494,3 +1494,45 @@ fn a_sweep_draws_its_charts_and_plot_redraws_them_byte_for_byte() {
     assert_eq!(pooled, added);
     assert!(pooled.values().all(|v| v.0 == 2), "two runs a point");
 }
+
+/// More points than a chart tells apart: no retention curves, saying why; and a
+/// sensitivity study draws its indices, not a curve or a point per sample.
+#[test]
+fn charts_of_too_many_points_are_left_out_saying_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("many");
+    let o = loyalsim(
+        &[
+            "sweep",
+            FIXTURE,
+            "--out",
+            out.to_str().unwrap(),
+            "--timeseries",
+            "none",
+            "--set",
+            "sweep.replications=1",
+            "--set",
+            "sweep.vary.1.steps=5",
+            "--set",
+            "customers=200",
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no retention_curves: 15 points are more curves than the 12"),
+        "{err}"
+    );
+    let names = entries(&out);
+    assert!(!names.contains("retention_curves.png"), "{names:?}");
+    assert!(names.contains("heatmap.png") && names.contains("metric_retention.png"));
+
+    let study_dir = tmp.path().join("study");
+    study(&study_dir, &["--timeseries", "none"], &[]);
+    let charts: Vec<String> = entries(&study_dir)
+        .into_iter()
+        .filter(|n| n.ends_with(".png"))
+        .collect();
+    assert_eq!(charts, ["sensitivity.png"]);
+}

@@ -214,6 +214,13 @@ impl CorrelationVsR {
         for (_, points) in &mut groups {
             points.sort_by(|a, b| a.r.total_cmp(&b.r));
         }
+        if groups.len() > super::MAX_SERIES {
+            return Err(format!(
+                "the points fall into {} series (one per value of the fields that do not                  shape the constraint), more than the {} a chart tells apart; the metric                  charts show them",
+                groups.len(),
+                super::MAX_SERIES
+            ));
+        }
         Ok(CorrelationVsR {
             frame,
             groups,

@@ -715,13 +715,19 @@ impl SweepChart {
     }
 }
 
+/// The most lines (curves, series) a sweep's chart draws: beyond it the colours and
+/// markers repeat and the legend no longer fits; such a chart is left out, saying why.
+pub const MAX_SERIES: usize = 12;
+
 /// Draws the charts of the sweep results folder `dir` (it has `manifest.json` and
 /// `sweep_summary.csv`) into `out` (often `dir` itself), with the options of
 /// [`draw_run`]; `options.metric` picks the one metric of the `metric` chart and the
 /// heatmap, from the metric table.
 ///
-/// A chart that does not apply to the kind of sweep (`sensitivity` of a grid, `metric`
-/// of a Morris or Sobol' study) is left out silently; one that applies but cannot be
+/// A chart that does not apply to the kind of sweep (`sensitivity` of a grid; `metric`,
+/// `retention_curves`, `correlation_vs_r` and `heatmap` of a Morris or Sobol' study,
+/// whose points are samples for its indices, not settings to compare) is left out
+/// silently; one that applies but cannot be
 /// drawn from the folder (`retention_curves` without `sweep_curve.csv`, `heatmap` of a
 /// zip) is left out with the reason in [`ChartFiles::skipped`]. Either, when
 /// `options.only` names it, is a [`ChartError::Input`] saying why, before anything is
@@ -748,7 +754,7 @@ pub fn draw_sweep(
     if options.wants(RetentionCurves::NAME) {
         let frame = options.frame(RetentionCurves::SWEEP_TITLE, subtitle.clone());
         let chart = RetentionCurves::from_sweep(&folder, frame).map(SweepChart::Curves);
-        built.push((RetentionCurves::NAME, chart, true));
+        built.push((RetentionCurves::NAME, chart, !sensitive));
     }
     if options.wants(MetricChart::NAME) {
         let metrics: Vec<&str> = match &options.metric {
@@ -764,7 +770,7 @@ pub fn draw_sweep(
     if options.wants(CorrelationVsR::NAME) {
         let frame = options.frame(CorrelationVsR::TITLE, subtitle.clone());
         let chart = CorrelationVsR::from_sweep(&folder, frame).map(SweepChart::Correlation);
-        built.push((CorrelationVsR::NAME, chart, true));
+        built.push((CorrelationVsR::NAME, chart, !sensitive));
     }
     if options.wants(Heatmap::NAME) {
         let metric = options.metric.as_deref().unwrap_or("retention");

@@ -167,6 +167,13 @@ impl RetentionCurves {
                 super::sweep::CURVE
             ));
         };
+        if folder.points.len() > super::MAX_SERIES {
+            return Err(format!(
+                "{} points are more curves than the {} a chart tells apart; a sweep of                  fewer points draws them, and sweep_curve.csv holds them all",
+                folder.points.len(),
+                super::MAX_SERIES
+            ));
+        }
         let zones = if folder.paths.iter().any(|p| p.starts_with("loyalty.")) {
             Zones::of(&Loyalty::default())
         } else {

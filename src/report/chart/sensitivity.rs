@@ -293,7 +293,7 @@ fn panel_title<DB: DrawingBackend>(
         )?;
     }
     let noise = match panel.noise {
-        Some(n) => format!("seed noise {:.0}%", 100.0 * n),
+        Some(n) => format!("seed noise {:.1}%", 100.0 * n),
         None => "seed noise unknown".into(),
     };
     y += (style.size.px(pt::ANNOTATION) * 1.3) as i32;
@@ -494,7 +494,7 @@ impl Sensitivity {
             .flat_map(|p| p.title.split(' '))
             .map(|w| text_width(style, w, pt::AXIS_TITLE))
             .chain([
-                text_width(style, "seed noise 100%", pt::ANNOTATION),
+                text_width(style, "seed noise 100.0%", pt::ANNOTATION),
                 tick_w * (axis.ticks.len() as i32 + 1),
             ])
             .max()
