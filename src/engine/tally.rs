@@ -6,6 +6,77 @@
 
 use crate::model::{CustomerType, Decision, Voice};
 
+/// How a tally's field adds another's: counts and sums add, arrays and pairs element by
+/// element, nested tallies field by field. Floats add in the order the caller adds
+/// tallies (chunk order), so the sums do not depend on the thread count.
+pub trait Adds {
+    fn add_from(&mut self, other: &Self);
+}
+
+impl Adds for u64 {
+    #[inline]
+    fn add_from(&mut self, other: &u64) {
+        *self += *other;
+    }
+}
+
+impl Adds for f64 {
+    #[inline]
+    fn add_from(&mut self, other: &f64) {
+        *self += *other;
+    }
+}
+
+impl<T: Adds, const N: usize> Adds for [T; N] {
+    #[inline]
+    fn add_from(&mut self, other: &[T; N]) {
+        for (a, b) in self.iter_mut().zip(other) {
+            a.add_from(b);
+        }
+    }
+}
+
+impl<A: Adds, B: Adds> Adds for (A, B) {
+    #[inline]
+    fn add_from(&mut self, other: &(A, B)) {
+        self.0.add_from(&other.0);
+        self.1.add_from(&other.1);
+    }
+}
+
+/// Declares a tally: a struct of counts and sums whose `add` (and [`Adds`]) is made from
+/// its field list, so a field added to a tally is added up without another line; a
+/// cleared tally is its `Default`.
+macro_rules! tally {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// Adds `other`'s counts and sums, field by field.
+            #[inline]
+            pub fn add(&mut self, other: &$name) {
+                $( Adds::add_from(&mut self.$field, &other.$field); )*
+            }
+        }
+
+        impl Adds for $name {
+            #[inline]
+            fn add_from(&mut self, other: &$name) {
+                self.add(other);
+            }
+        }
+    };
+}
+
+tally! {
 /// One firm's counts and sums over one period (or, added up, over many).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FirmTally {
@@ -47,6 +118,7 @@ pub struct FirmTally {
     pub cohort_decisions: u64,
     pub cohort_stays: u64,
 }
+}
 
 impl FirmTally {
     /// Profit: margin less acquisition and retention spend.
@@ -81,34 +153,6 @@ impl FirmTally {
         }
     }
 
-    pub fn add(&mut self, o: &FirmTally) {
-        self.customers += o.customers;
-        self.acquisitions += o.acquisitions;
-        self.defections += o.defections;
-        self.to_outside += o.to_outside;
-        self.intenders += o.intenders;
-        for (a, b) in self.types.iter_mut().zip(o.types) {
-            *a += b;
-        }
-        self.sum_cs += o.sum_cs;
-        self.sum_expectation += o.sum_expectation;
-        self.sum_pass += o.sum_pass;
-        self.n_pass += o.n_pass;
-        self.revenue += o.revenue;
-        self.margin += o.margin;
-        self.acquisition_spend += o.acquisition_spend;
-        self.retention_spend += o.retention_spend;
-        self.wom_positive += o.wom_positive;
-        self.wom_negative += o.wom_negative;
-        self.complaints += o.complaints;
-        self.resolved += o.resolved;
-        self.resolved_quickly += o.resolved_quickly;
-        self.unresolved += o.unresolved;
-        self.cohort_value += o.cohort_value;
-        self.cohort_decisions += o.cohort_decisions;
-        self.cohort_stays += o.cohort_stays;
-    }
-
     pub fn count(&self, t: CustomerType) -> u64 {
         self.types[t as usize]
     }
@@ -134,6 +178,7 @@ impl FirmTally {
     }
 }
 
+tally! {
 /// The empirical retention curve: one bin of CS.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CurveBin {
@@ -146,17 +191,6 @@ pub struct CurveBin {
     pub sum_pass: f64,
     pub n_pass: u64,
 }
-
-impl CurveBin {
-    pub fn add(&mut self, o: &CurveBin) {
-        self.observations += o.observations;
-        self.stayed += o.stayed;
-        self.sum_cs += o.sum_cs;
-        self.sum_f += o.sum_f;
-        self.sum_cl += o.sum_cl;
-        self.sum_pass += o.sum_pass;
-        self.n_pass += o.n_pass;
-    }
 }
 
 /// One firm's decisions in one CS bin over one period: a row of `curve_by_period.csv`.
@@ -218,6 +252,7 @@ impl Bins {
     }
 }
 
+tally! {
 /// Sums for the correlation of CS with staying (point-biserial), over every decision.
 ///
 /// A chunk records only the sums of x (`record_x`); its `n` and `sum_y` are the counts of
@@ -230,6 +265,7 @@ pub struct Association {
     pub sum_xx: f64,
     pub sum_y: f64,
     pub sum_xy: f64,
+}
 }
 
 impl Association {
@@ -253,14 +289,6 @@ impl Association {
         self.sum_xy += x * y;
     }
 
-    fn add(&mut self, o: &Association) {
-        self.n += o.n;
-        self.sum_x += o.sum_x;
-        self.sum_xx += o.sum_xx;
-        self.sum_y += o.sum_y;
-        self.sum_xy += o.sum_xy;
-    }
-
     /// Pearson correlation of x and y; `None` when either does not vary.
     pub fn correlation(&self) -> Option<f64> {
         let n = self.n;
@@ -271,6 +299,7 @@ impl Association {
     }
 }
 
+tally! {
 /// One firm's survey in one period.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SurveyTally {
@@ -282,16 +311,9 @@ pub struct SurveyTally {
     /// Respondents who answered 4 or 5.
     pub top_two: u64,
 }
-
-impl SurveyTally {
-    fn add(&mut self, o: &SurveyTally) {
-        self.sampled += o.sampled;
-        self.respondents += o.respondents;
-        self.sum_score += o.sum_score;
-        self.top_two += o.top_two;
-    }
 }
 
+tally! {
 /// What surveys predicted: reported scores against staying over the survey horizon.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SurveyPrediction {
@@ -302,6 +324,7 @@ pub struct SurveyPrediction {
     pub later_defectors: u64,
     pub later_defectors_satisfied: u64,
 }
+}
 
 impl SurveyPrediction {
     #[inline]
@@ -311,12 +334,6 @@ impl SurveyPrediction {
             self.later_defectors += 1;
             self.later_defectors_satisfied += (score >= 4) as u64;
         }
-    }
-
-    fn add(&mut self, o: &SurveyPrediction) {
-        self.association.add(&o.association);
-        self.later_defectors += o.later_defectors;
-        self.later_defectors_satisfied += o.later_defectors_satisfied;
     }
 }
 
@@ -498,10 +515,7 @@ pub fn sum_run(chunks: &[&ChunkTally], bins: Bins) -> RunTally {
             ..c.association
         };
         t.association.add(&counted);
-        for (a, b) in t.complaints.iter_mut().zip(&c.complaints) {
-            a.0 += b.0;
-            a.1 += b.1;
-        }
+        t.complaints.add_from(&c.complaints);
         t.prediction.add(&c.prediction);
     }
     t
