@@ -205,6 +205,14 @@ impl Simulation {
         &self.model
     }
 
+    /// Runs every chunk through the full loop, the reference, even where the core loop
+    /// applies (kernel.rs): the results are the same, bit for bit, only slower. For the
+    /// tests that keep the two loops equal on generated scenarios (tests/properties.rs).
+    pub fn with_reference_loop(mut self) -> Simulation {
+        self.force_full = true;
+        self
+    }
+
     /// Runs one period and returns its record.
     pub fn step(&mut self) -> PeriodRecord {
         self.period += 1;
