@@ -1384,6 +1384,19 @@ fn a_sweep_draws_its_charts_and_plot_redraws_them_byte_for_byte() {
     // No heatmap for a zip, and the sweep says why.
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("no heatmap: needs a grid design"), "{err}");
+    // Its warnings (constraint.r idle at the structural points, the procedural cost at
+    // the reduced ones) are kept with the results, not only printed.
+    let md = fs::read_to_string(out.join("constraint_benchmark.md")).unwrap();
+    let manifest = manifest_of(&out);
+    let warnings = manifest["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    for w in warnings {
+        let w = w.as_str().unwrap();
+        assert!(w.contains("changes nothing at 5 of 10 points"), "{w}");
+        assert!(err.contains(w), "printed: {err}");
+        assert!(md.contains(&format!("- {w}\n")), "{md}");
+    }
+    assert!(md.contains("Warnings when the sweep began"), "{md}");
 
     let redrawn = tmp.path().join("redrawn");
     let o = loyalsim(

@@ -366,7 +366,11 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     let mut drawn = chart::ChartFiles::default();
     let mut then = charts_into(!args.no_charts && shard == Shard::WHOLE, &mut drawn);
     let outcome = pool
-        .install(|| sweep::run(&base, &plan, shard, &target, &progress, &mut then))
+        .install(|| {
+            sweep::run(
+                &base, &plan, shard, &target, &warnings, &progress, &mut then,
+            )
+        })
         .map_err(sweep_error)?;
     drop(then);
     bar.finish_and_clear();

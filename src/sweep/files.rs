@@ -282,6 +282,12 @@ fn finish_files(
         &points,
         manifest.end - manifest.start,
     );
+    if !manifest.warnings.is_empty() {
+        markdown.push_str("\nWarnings when the sweep began (also in manifest.json):\n\n");
+        for w in &manifest.warnings {
+            markdown.push_str(&format!("- {w}\n"));
+        }
+    }
     // A sensitivity design is analysed once every run is in: by a whole sweep, or by
     // the merge of its shards (a shard alone holds part of the design).
     if let Some(analysis) = &plan.analysis {
@@ -841,6 +847,14 @@ pub fn merge(shards: &[PathBuf], target: &Target, then: super::Then) -> Result<S
                 found[0].1.display(),
                 first.timeseries.word(),
                 first.timeseries.word()
+            )));
+        }
+        if m.hash == first.hash && m.warnings != first.warnings {
+            return Err(SweepError::Input(format!(
+                "{}: a shard run with other warnings than {} (another loyalsim, or other \
+                 options); run the shards with one command",
+                d.display(),
+                found[0].1.display()
             )));
         }
         if m.hash != first.hash || m.runs != first.runs || m.shard.count != first.shard.count {

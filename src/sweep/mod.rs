@@ -131,6 +131,11 @@ pub struct Manifest {
     /// What the sweep keeps of every run's periods (CSV in manifests that do not say).
     #[serde(default)]
     pub timeseries: TimeseriesFormat,
+    /// The warnings the sweep began with (a field that changes nothing at some points,
+    /// shares normalised, …), kept with its results and in its Markdown table rather
+    /// than only on a terminal; every shard of a sweep has the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// What `manifest.json` holds: the sweep's identity and, for each data file, what it
@@ -178,7 +183,13 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 /// The identity of a sweep of `base` (resolved, sweep included).
 /// `scenario_toml` is what the sweep's `scenario.toml` holds
 /// ([`Plan::resolved_toml`]), so a merge can check each shard's file against its hash.
-pub fn manifest(base: &Scenario, scenario_toml: &str, plan: &Plan, shard: Shard) -> Manifest {
+pub fn manifest(
+    base: &Scenario,
+    scenario_toml: &str,
+    plan: &Plan,
+    shard: Shard,
+    warnings: &[String],
+) -> Manifest {
     let (start, end) = shard.slice(plan.runs());
     Manifest {
         name: base.name.clone(),
@@ -188,6 +199,7 @@ pub fn manifest(base: &Scenario, scenario_toml: &str, plan: &Plan, shard: Shard)
         start,
         end,
         timeseries: plan.timeseries,
+        warnings: warnings.to_vec(),
     }
 }
 
@@ -232,6 +244,7 @@ pub fn run(
     plan: &Plan,
     shard: Shard,
     target: &Target,
+    warnings: &[String],
     progress: Progress,
     then: Then,
 ) -> Result<Outcome, SweepError> {
@@ -247,7 +260,7 @@ pub fn run(
     let scenario_toml = plan
         .resolved_toml(base)
         .map_err(|e| SweepError::Input(e.to_string()))?;
-    let manifest = manifest(base, &scenario_toml, plan, shard);
+    let manifest = manifest(base, &scenario_toml, plan, shard, warnings);
     let work = files::work_dir(target);
     let mut state = match files::read_state(&work)? {
         Some(old) if old.manifest == manifest => old,
