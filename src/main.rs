@@ -3,7 +3,10 @@
 use clap::Parser;
 
 fn main() {
-    let options = loyalsim::cli::Options::parse();
+    let options = match loyalsim::cli::Options::try_parse() {
+        Ok(options) => options,
+        Err(e) => loyalsim::cli::exit_on_parse_error(e),
+    };
     if let Err(e) = loyalsim::cli::run(options) {
         eprintln!("error: {e}");
         std::process::exit(e.exit_code());

@@ -1435,3 +1435,46 @@ fn every_metric_of_the_table_is_in_summary_json_under_its_name() {
         }
     }
 }
+
+/// A bad command line is one line, as every other bad input, naming what was wrong and
+/// where to read more, with exit 2; help and version still print whole, with exit 0.
+#[test]
+fn a_bad_command_line_is_one_line_and_exit_2() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["sweep", "--bogus"],
+            "unexpected argument '--bogus' found (see loyalsim sweep --help)",
+        ),
+        (
+            &["run", "--threads", "x"],
+            "invalid value 'x' for '--threads <N>'",
+        ),
+        (
+            &["frob"],
+            "unrecognized subcommand 'frob' (see loyalsim --help)",
+        ),
+        (
+            &["merge"],
+            "required arguments were not provided: <DIR>... (see loyalsim merge --help)",
+        ),
+        (
+            &["sweep", "x.toml", "--timeseries", "xml"],
+            "[possible values: csv, parquet, none] (see loyalsim sweep --help)",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = output_of(loyalsim().args(args));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(says),
+            "{args:?}: {err}"
+        );
+    }
+    for args in [&["--help"][..], &["sweep", "--help"], &["--version"]] {
+        let out = output_of(loyalsim().args(args));
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(out.stdout.len() > 10, "{args:?}");
+    }
+}
