@@ -288,35 +288,6 @@ fn one_line_parse_error(text: &str, fallback: &str) -> String {
     format!("{line} (see {command} --help)")
 }
 
-#[cfg(test)]
-mod parse_error_tests {
-    use super::one_line_parse_error;
-
-    #[test]
-    fn clap_errors_become_one_line_with_a_pointer_to_help() {
-        let text = "error: unexpected argument '--bogus' found\n\n  tip: to pass '--bogus' as a \
-                    value, use '-- --bogus'\n\nUsage: loyalsim sweep [OPTIONS] [SCENARIO]\n\n\
-                    For more information, try '--help'.\n";
-        assert_eq!(
-            one_line_parse_error(text, "loyalsim"),
-            "error: unexpected argument '--bogus' found (see loyalsim sweep --help)"
-        );
-        let text = "error: the following required arguments were not provided:\n  <DIR>...\n\n\
-                    Usage: loyalsim merge <DIR>...\n\nFor more information, try '--help'.\n";
-        assert_eq!(
-            one_line_parse_error(text, "loyalsim"),
-            "error: the following required arguments were not provided: <DIR>... (see \
-             loyalsim merge --help)"
-        );
-        let text = "error: invalid value 'x' for '--threads <N>'\n\nFor more information, try \
-                    '--help'.\n";
-        assert_eq!(
-            one_line_parse_error(text, "loyalsim run"),
-            "error: invalid value 'x' for '--threads <N>' (see loyalsim run --help)"
-        );
-    }
-}
-
 pub fn run(options: Options) -> Result<(), Error> {
     match options.command {
         None => run_scenario(RunArgs {
@@ -668,4 +639,33 @@ fn describe_market(s: &Scenario) -> String {
         engine::memory_estimate(s) as f64 / (1u64 << 20) as f64
     ));
     out
+}
+
+#[cfg(test)]
+mod parse_error_tests {
+    use super::one_line_parse_error;
+
+    #[test]
+    fn clap_errors_become_one_line_with_a_pointer_to_help() {
+        let text = "error: unexpected argument '--bogus' found\n\n  tip: to pass '--bogus' as a \
+                    value, use '-- --bogus'\n\nUsage: loyalsim sweep [OPTIONS] [SCENARIO]\n\n\
+                    For more information, try '--help'.\n";
+        assert_eq!(
+            one_line_parse_error(text, "loyalsim"),
+            "error: unexpected argument '--bogus' found (see loyalsim sweep --help)"
+        );
+        let text = "error: the following required arguments were not provided:\n  <DIR>...\n\n\
+                    Usage: loyalsim merge <DIR>...\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line_parse_error(text, "loyalsim"),
+            "error: the following required arguments were not provided: <DIR>... (see \
+             loyalsim merge --help)"
+        );
+        let text = "error: invalid value 'x' for '--threads <N>'\n\nFor more information, try \
+                    '--help'.\n";
+        assert_eq!(
+            one_line_parse_error(text, "loyalsim run"),
+            "error: invalid value 'x' for '--threads <N>' (see loyalsim run --help)"
+        );
+    }
 }
