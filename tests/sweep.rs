@@ -275,10 +275,20 @@ fn a_killed_sweep_resumes_to_the_same_files() {
 fn bad_sweep_specs_are_refused_with_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("bad");
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["--set", "sweep.vary.0.path=constraint.rr"],
             "constraint.rr",
+        ),
+        // Every run's seed is derived: a varied seed would change nothing.
+        (
+            &[
+                "--set",
+                "sweep.vary.0.path=seed",
+                "--set",
+                "sweep.vary.0.values=[1, 2]",
+            ],
+            "`sweep.vary[0].path` = seed: expected a field other than seed",
         ),
         (&["--set", "sweep.vary.0.values=[]"], "sweep.vary[0].values"),
         (&["--shard", "4/3"], "--shard 4/3"),

@@ -284,6 +284,16 @@ impl Plan {
             if paths.contains(&v.path) {
                 return Err(invalid(&at("path"), &v.path, "a path not varied twice"));
             }
+            if v.path.trim() == "seed" {
+                // Each run's seed is derived from the scenario's and the run's index.
+                return Err(invalid(
+                    &at("path"),
+                    &v.path,
+                    "a field other than seed, which would change nothing: every run's seed \
+                     is derived from the scenario's seed; for more seeds per point raise \
+                     sweep.replications, for other seeds set seed",
+                ));
+            }
             paths.push(v.path.clone());
             match (&v.values, v.from, v.to) {
                 (Some(values), None, None) => {

@@ -939,6 +939,26 @@ fn sensitivity() -> Vec<Entry> {
     .collect()
 }
 
+/// The name of a swept field's column in the sweep file `file`: its path, or
+/// `swept.PATH` where the file has a column of that name already (`customers` in the
+/// time series: the scenario's, beside each firm's), so that no file has two columns of
+/// one name, which Polars refuses to load.
+pub fn swept_column(file: &str, path: &str) -> String {
+    let taken = tables()
+        .into_iter()
+        .find(|(f, _)| *f == file)
+        .is_some_and(|(_, entries)| {
+            entries
+                .iter()
+                .any(|e| matches!(e, Entry::Column(c) if c.name == path))
+        });
+    if taken {
+        format!("swept.{path}")
+    } else {
+        path.to_string()
+    }
+}
+
 /// Every CSV file loyalsim writes, with its columns in order.
 pub fn tables() -> Vec<(&'static str, Vec<Entry>)> {
     fn all<R>(columns: &[Column<R>]) -> impl Iterator<Item = Entry> + '_ {

@@ -536,21 +536,35 @@ pub struct Headers {
     pub curve: Vec<String>,
 }
 
+/// A swept field's column is named by its path, or `swept.PATH` where that is already
+/// a column of the file ([`columns::swept_column`]).
 pub fn headers(plan: &Plan) -> Headers {
-    let prefix: Vec<String> = columns::sweep_run()
+    let run: Vec<String> = columns::sweep_run()
         .iter()
         .map(|c| c.name.to_string())
+        .collect();
+    let prefix: Vec<String> = run
+        .iter()
+        .cloned()
         .chain(plan.paths.iter().cloned())
         .collect();
     let then = |rest: Vec<String>| prefix.iter().cloned().chain(rest).collect();
+    let series: Vec<String> = columns::timeseries()
+        .iter()
+        .map(|c| c.name.to_string())
+        .collect();
+    let swept_in_series = plan
+        .paths
+        .iter()
+        .map(|p| columns::swept_column("sweep_timeseries.csv", p));
     Headers {
         sweep: then(metrics::run().iter().map(|m| m.name.to_string()).collect()),
-        series: then(
-            columns::timeseries()
-                .iter()
-                .map(|c| c.name.to_string())
-                .collect(),
-        ),
+        series: run
+            .iter()
+            .cloned()
+            .chain(swept_in_series)
+            .chain(series.iter().cloned())
+            .collect(),
         curve: then(
             std::iter::once(columns::BIN.0.to_string())
                 .chain(columns::curve().iter().map(|c| c.name.to_string()))

@@ -31,7 +31,8 @@ pub fn describe(cmd_line: &str, out: &Output) -> String {
 /// (`loyalsim::report::columns::tables`) with its declared header, and that every cell
 /// is in its column's type's one spelling (docs/scenario.md, "Columns"): an int plainly,
 /// a float with a decimal point, `inf`, `-inf` or empty, never `0` or `NaN`. A sweep's
-/// swept columns, named by their paths, have the types `swept` gives. Returns the
+/// swept columns, named by their paths (`swept.PATH` where the file has a column PATH),
+/// have the types `swept` gives. Returns the
 /// files checked.
 pub fn assert_typed_csvs(
     dir: &std::path::Path,
@@ -53,7 +54,10 @@ pub fn assert_typed_csvs(
             .iter()
             .flat_map(|e| match e {
                 Entry::Column(c) => vec![(c.name.clone(), c.dtype)],
-                Entry::Swept => swept.iter().map(|(p, d)| (p.to_string(), *d)).collect(),
+                Entry::Swept => swept
+                    .iter()
+                    .map(|(p, d)| (loyalsim::report::columns::swept_column(&name, p), *d))
+                    .collect(),
             })
             .collect();
         let path = dir.join(&name);

@@ -188,11 +188,18 @@ def csv_files(outputs):
                 if entry.get("swept"):
                     paths = swept_paths(folder)
                     assert paths == list(SWEPT[run]), f"{run}: swept {paths}"
-                    expected += [(p, SWEPT[run][p]) for p in paths]
+                    expected += [(swept_column(path.name, p), SWEPT[run][p]) for p in paths]
                 else:
                     expected.append((entry["name"], entry["dtype"]))
             found.append((run, path.name, path, expected))
     return found
+
+
+def swept_column(file, path):
+    """A swept field's column: its path, or `swept.PATH` where the file has a column of
+    that name already (columns::swept_column)."""
+    taken = any(e.get("name") == path for e in SCHEMA[file])
+    return f"swept.{path}" if taken else path
 
 
 def swept_paths(folder):
@@ -381,7 +388,7 @@ def parquet_types(run, outputs):
     expected = []
     for entry in SCHEMA["sweep_timeseries.csv"]:
         if entry.get("swept"):
-            expected += list(SWEPT[run].items())
+            expected += [(swept_column("sweep_timeseries.csv", p), t) for p, t in SWEPT[run].items()]
         else:
             expected.append((entry["name"], entry["dtype"]))
     return expected
