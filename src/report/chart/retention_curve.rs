@@ -33,62 +33,24 @@ use super::selection::Resolved;
 use super::style::{Style, line, palette, pt};
 use crate::model::constraint::defect_probability;
 use crate::model::loyalty::LoyaltyCurve;
-use crate::scenario::{Combine, ConstraintForm, Loyalty, Scenario};
+use crate::scenario::{Combine, ConstraintForm, Scenario};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// The three zones of the satisfaction scale.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Zones {
-    /// CS where the defection zone ends and the zone of indifference begins.
-    pub indifference: f64,
-    /// CS where the zone of affection begins.
-    pub affection: f64,
+/// The zones are the model's (one definition, model/loyalty.rs); a chart shades them.
+pub use crate::model::loyalty::Zones;
+
+/// The spans of the zones, each with its name and shade.
+fn spans(zones: &Zones) -> [(f64, f64, &'static str, RGBColor); 3] {
+    let names = Zones::NAMES;
+    let shades = [
+        palette::tint(palette::VERMILLION, 0.10),
+        palette::tint(palette::YELLOW, 0.16),
+        palette::tint(palette::BLUISH_GREEN, 0.12),
+    ];
+    let edges = [1.0, zones.indifference, zones.affection, 5.0];
+    std::array::from_fn(|k| (edges[k], edges[k + 1], names[k], shades[k]))
 }
-
-impl Zones {
-    /// The zones of a loyalty curve: its breakpoints, or the defaults of the `zones`
-    /// family for curves without breakpoints.
-    pub fn of(loyalty: &Loyalty) -> Zones {
-        let from = |l: &Loyalty| match l {
-            Loyalty::Zones { breakpoints, .. } if breakpoints.len() == 2 => Some(Zones {
-                indifference: breakpoints[0],
-                affection: breakpoints[1],
-            }),
-            _ => None,
-        };
-        from(loyalty)
-            .or_else(|| from(&Loyalty::default()))
-            .unwrap_or(Zones {
-                indifference: 2.5,
-                affection: 4.0,
-            })
-    }
-
-    fn spans(&self) -> [(f64, f64, &'static str, RGBColor); 3] {
-        [
-            (
-                1.0,
-                self.indifference,
-                "defection",
-                palette::tint(palette::VERMILLION, 0.10),
-            ),
-            (
-                self.indifference,
-                self.affection,
-                "indifference",
-                palette::tint(palette::YELLOW, 0.16),
-            ),
-            (
-                self.affection,
-                5.0,
-                "affection",
-                palette::tint(palette::BLUISH_GREEN, 0.12),
-            ),
-        ]
-    }
-}
-
 /// The x axis of every satisfaction chart.
 pub(super) fn cs_axis() -> Axis {
     Axis::linear("Cumulative satisfaction CS (1–5)", 1.0, 5.0, 4, number)
@@ -111,7 +73,7 @@ impl ZoneLabels {
         let pad = style.px(6.0);
         let mut placed: Vec<(i32, usize, &'static str)> = Vec::new();
         let mut ends: Vec<i32> = Vec::new();
-        for (lo, hi, name, _) in zones.spans() {
+        for (lo, hi, name, _) in spans(zones) {
             if hi - lo <= 0.0 {
                 continue;
             }
@@ -187,7 +149,7 @@ pub(super) fn shade_zones<DB: DrawingBackend>(
     rect: Rect,
     zones: &Zones,
 ) -> layout::Drawn<DB> {
-    for (lo, hi, _, color) in zones.spans() {
+    for (lo, hi, _, color) in spans(zones) {
         if hi - lo <= 0.0 {
             continue;
         }
