@@ -659,7 +659,13 @@ pub fn number(v: f64, step: f64) -> String {
     {
         decimals += 1;
     }
-    format!("{:.*}", decimals as usize, v)
+    let text = format!("{:.*}", decimals as usize, v);
+    // Whole numbers of five digits and more in groups of three: "600,000", not "600000".
+    if decimals == 0 && v.abs() >= 1e4 {
+        let (sign, digits) = text.split_at(usize::from(v < 0.0));
+        return format!("{sign}{}", super::thousands(digits.parse().unwrap_or(0)));
+    }
+    text
 }
 
 /// A tick label in powers of ten, for numbers too large to write out (a constraint
@@ -949,7 +955,11 @@ mod tests {
         assert_eq!(number(1.2e9, 1e8), "1.2e9");
         assert_eq!(number(-3e8, 1e8), "-3e8");
         assert_eq!(number(0.0, 2e299), "0");
-        assert_eq!(number(2e7, 1e7), "20000000", "below 1e8 as before");
+        assert_eq!(number(2e7, 1e7), "20,000,000", "below 1e8 written out");
+        assert_eq!(number(600000.0, 100000.0), "600,000");
+        assert_eq!(number(-12000.0, 2000.0), "-12,000");
+        assert_eq!(number(9000.0, 1000.0), "9000", "four digits as they are");
+        assert_eq!(number(12500.5, 0.5), "12500.5", "decimals ungrouped");
         assert_eq!(number(1e300, 0.25), "1e300");
         let a = Axis::linear("", 0.0, 1e300, 5, number);
         assert!(a.ticks.len() <= 7 && a.ticks.iter().all(|(_, l)| l.len() <= 6));
