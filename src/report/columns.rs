@@ -1292,7 +1292,7 @@ mod tests {
                         c.dtype.name(),
                         c.meaning.replace('|', "\\|")
                     ),
-                    Entry::Swept => "| *one per swept field* | see above | the field's value at the point, named by its path |\n".into(),
+                    Entry::Swept => "| *one per swept field* | see above | the field's value at the point, named by its path (`swept.PATH` where the file has a column PATH already: `swept.customers` in the time series) |\n".into(),
                 });
             }
         }
