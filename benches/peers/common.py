@@ -1,7 +1,7 @@
-"""What the two peers share: the scenario, compiled into the numbers one step needs.
+"""What the peers share: the scenario, compiled into the numbers one step needs.
 
-Both peers read the *resolved* scenario that `loyalsim validate` prints (every default
-filled in), so a parameter cannot differ between the three implementations. They accept
+Every peer reads the *resolved* scenario that `loyalsim validate` prints (every default
+filled in), so a parameter cannot differ between the four implementations. They accept
 only the reduced-form core of the model (see peer.toml) and refuse anything else rather
 than silently simulate a different market. Nothing here is timed.
 """

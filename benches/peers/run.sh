@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Peers side by side: loyalsim on one thread, the same reduced-form model as a vectorised
-# NumPy program and as a Mesa model, at the same parameters (benches/peers/peer.toml).
+# NumPy program, as a Numba-compiled loop and as a Mesa model, at the same parameters
+# (benches/peers/peer.toml).
 #
 #     bash benches/peers/run.sh
 #
-# Creates a Python virtual environment in target/peers-venv (numpy and mesa, pinned in
-# benches/peers/requirements.txt), builds loyalsim in release, runs
+# Creates a Python virtual environment in target/peers-venv (numpy, numba and mesa,
+# pinned in benches/peers/requirements.txt), builds loyalsim in release, runs
 #
-#     loyalsim and NumPy at PEERS_CUSTOMERS (1,000,000) customers × PEERS_PERIODS (20),
-#     loyalsim, NumPy and Mesa at PEERS_MESA_CUSTOMERS (50,000) × PEERS_PERIODS,
+#     loyalsim, NumPy and Numba at PEERS_CUSTOMERS (1,000,000) customers × PEERS_PERIODS (20),
+#     loyalsim, NumPy, Numba and Mesa at PEERS_MESA_CUSTOMERS (50,000) × PEERS_PERIODS,
 #
 # each PEERS_REPEATS (5) times, interleaved, and keeps the best speed of each. Mesa runs
 # fewer customers because it is slow; customer-steps per second do not depend on the
-# population size to first order, and loyalsim and NumPy are run at Mesa's size too so
-# that every ratio and every retention check is like for like.
+# population size to first order, and loyalsim, NumPy and Numba are run at Mesa's size
+# too so that every ratio and every retention check is like for like. The Numba peer
+# compiles its loop in each run before timing it (a warm-up call on a tiny population);
+# the compile time is reported beside the table, not in the speed.
 #
 # Prints the table (customer-steps/s, loyalsim ÷ peer, retention with a 95% interval),
 # writes it to target/peers/performance.md and into the block between
-# <!-- peers:begin --> and <!-- peers:end --> of docs/performance.md, and exits 1 if a
-# peer's retention disagrees with loyalsim's beyond sampling error (see report.py).
+# <!-- peers:begin --> and <!-- peers:end --> of docs/performance.md (and a short one
+# into README.md), and exits 1 if a peer's retention disagrees with loyalsim's beyond
+# sampling error (see report.py).
 # The environment variables above override the sizes; PEERS_SEED (1) the seed.
 set -euo pipefail
 
@@ -42,7 +46,7 @@ export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in benches/peers/
 # 1. The Python environment, rebuilt when requirements.txt changes.
 stamp="$venv/.requirements"
 if ! cmp -s "$here/requirements.txt" "$stamp" 2>/dev/null; then
-    say "creating $venv (numpy, mesa from PyPI)"
+    say "creating $venv (numpy, numba, mesa from PyPI)"
     rm -rf "$venv"
     python3 -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
@@ -72,11 +76,13 @@ run_peer() { # script customers tag
 }
 load_before="$(cut -d' ' -f1 /proc/loadavg)"
 for rep in $(seq 1 "$repeats"); do
-    say "repeat $rep of $repeats: loyalsim, NumPy at $customers; loyalsim, NumPy, Mesa at $mesa_customers (× $periods periods)"
+    say "repeat $rep of $repeats: loyalsim, NumPy, Numba at $customers; loyalsim, NumPy, Numba, Mesa at $mesa_customers (× $periods periods)"
     run_loyalsim "$customers" "loyalsim-$customers-$rep"
     run_peer numpy_model.py "$customers" "numpy-$customers-$rep"
+    run_peer numba_model.py "$customers" "numba-$customers-$rep"
     run_loyalsim "$mesa_customers" "loyalsim-$mesa_customers-$rep"
     run_peer numpy_model.py "$mesa_customers" "numpy-$mesa_customers-$rep"
+    run_peer numba_model.py "$mesa_customers" "numba-$mesa_customers-$rep"
     run_peer mesa_model.py "$mesa_customers" "mesa-$mesa_customers-$rep"
 done
 
@@ -90,7 +96,7 @@ fi
 "$py" - "$out/machine.json" "$("$loyalsim" --version)" "$commit" "$seed" "$repeats" \
     "$load_before" "$load_after" <<'EOF'
 import datetime, json, os, platform, sys
-import mesa, numpy
+import llvmlite, mesa, numba, numpy
 path, version, commit, seed, repeats, load_before, load_after = sys.argv[1:]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 kib = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
@@ -102,6 +108,8 @@ json.dump({
     "loyalsim": f"{version.split()[-1]} ({commit})",
     "python": platform.python_version(),
     "numpy": numpy.__version__,
+    "numba": numba.__version__,
+    "llvmlite": llvmlite.__version__,
     "mesa": mesa.__version__,
     "seed": int(seed),
     "repeats": int(repeats),
