@@ -240,20 +240,52 @@ def test_headers_are_the_declared_columns(outputs):
 # bool or something else; and per column, how many values are missing and infinite.
 
 
+def kind_of_pandas(s):
+    """A pandas column's type as int, float, string, bool or something else."""
+    if pd.api.types.is_bool_dtype(s):
+        return "bool"
+    if pd.api.types.is_integer_dtype(s):
+        return "int"
+    if pd.api.types.is_float_dtype(s):
+        return "float"
+    if pd.api.types.is_string_dtype(s):
+        return "string"
+    return str(s.dtype)
+
+
+def kind_of_polars(dtype):
+    if dtype == pl.Boolean:
+        return "bool"
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float():
+        return "float"
+    if dtype == pl.String:
+        return "string"
+    return str(dtype)
+
+
+def kind_of_duckdb(t):
+    if t in DUCKDB_INTS:
+        return "int"
+    if t in ("DOUBLE", "FLOAT"):
+        return "float"
+    if t == "VARCHAR":
+        return "string"
+    if t == "BOOLEAN":
+        return "bool"
+    return t
+
+
+DUCKDB_INTS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+               "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+
+
 def load_pandas(path):
     frame = pd.read_csv(path)
 
     def kind(column):
-        s = frame[column]
-        if pd.api.types.is_bool_dtype(s):
-            return "bool"
-        if pd.api.types.is_integer_dtype(s):
-            return "int"
-        if pd.api.types.is_float_dtype(s):
-            return "float"
-        if pd.api.types.is_string_dtype(s):
-            return "string"
-        return str(s.dtype)
+        return kind_of_pandas(frame[column])
 
     def counts(column):
         s = frame[column]
@@ -267,16 +299,7 @@ def load_polars(path):
     frame = pl.read_csv(path)
 
     def kind(column):
-        dtype = frame.schema[column]
-        if dtype == pl.Boolean:
-            return "bool"
-        if dtype.is_integer():
-            return "int"
-        if dtype.is_float():
-            return "float"
-        if dtype == pl.String:
-            return "string"
-        return str(dtype)
+        return kind_of_polars(frame.schema[column])
 
     def counts(column):
         s = frame[column]
@@ -286,26 +309,13 @@ def load_polars(path):
     return kind, counts
 
 
-DUCKDB_INTS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-               "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
-
-
 def load_duckdb(path):
     db = duckdb.connect()
     db.execute(f"CREATE TABLE t AS SELECT * FROM read_csv_auto('{path}')")
     types = {row[0]: row[1] for row in db.execute("DESCRIBE t").fetchall()}
 
     def kind(column):
-        t = types[column]
-        if t in DUCKDB_INTS:
-            return "int"
-        if t in ("DOUBLE", "FLOAT"):
-            return "float"
-        if t == "VARCHAR":
-            return "string"
-        if t == "BOOLEAN":
-            return "bool"
-        return t
+        return kind_of_duckdb(types[column])
 
     def counts(column):
         quoted = '"' + column.replace('"', '""') + '"'
@@ -430,36 +440,6 @@ def test_the_parquet_time_series_loads_in_every_tool_as_the_csv_does(outputs):
     # Infinity is an IEEE infinity, missing a null, in every tool.
     inf = db.execute("SELECT count(*) FROM t WHERE isinf(mean_r_eff)").fetchone()[0]
     assert inf == int(csv_frame["mean_r_eff"].map(math.isinf).sum()) > 0
-
-
-def kind_of_pandas(s):
-    if pd.api.types.is_integer_dtype(s):
-        return "int"
-    if pd.api.types.is_float_dtype(s):
-        return "float"
-    if pd.api.types.is_string_dtype(s):
-        return "string"
-    return str(s.dtype)
-
-
-def kind_of_polars(dtype):
-    if dtype.is_integer():
-        return "int"
-    if dtype.is_float():
-        return "float"
-    if dtype == pl.String:
-        return "string"
-    return str(dtype)
-
-
-def kind_of_duckdb(t):
-    if t in DUCKDB_INTS:
-        return "int"
-    if t in ("DOUBLE", "FLOAT"):
-        return "float"
-    if t == "VARCHAR":
-        return "string"
-    return t
 
 
 # JSON
