@@ -1551,6 +1551,31 @@ fn charts_of_too_many_points_are_left_out_saying_why() {
     assert!(!names.contains("retention_curves.png"), "{names:?}");
     assert!(names.contains("heatmap.png") && names.contains("metric_retention.png"));
 
+    // --no-charts on a shard, which draws none anyway, changes nothing: said so.
+    let shard = tmp.path().join("shard");
+    let o = loyalsim(
+        &[
+            "sweep",
+            FIXTURE,
+            "--shard",
+            "1/2",
+            "--no-charts",
+            "--timeseries",
+            "none",
+            "--set",
+            "customers=200",
+            "--out",
+            shard.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: --no-charts changes nothing here: a shard draws no charts"),
+        "{err}"
+    );
+
     let study_dir = tmp.path().join("study");
     study(&study_dir, &["--timeseries", "none"], &[]);
     let charts: Vec<String> = entries(&study_dir)

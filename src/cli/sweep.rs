@@ -304,6 +304,14 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         super::warn(&warnings);
     }
     let shard = args.shard.unwrap_or(Shard::WHOLE);
+    if args.no_charts && shard != Shard::WHOLE && !args.quiet {
+        // Said, not kept with the results: it is about this command, not the sweep.
+        super::warn(&[
+            "--no-charts changes nothing here: a shard draws no charts, its \
+                       merge does (loyalsim merge --no-charts for none)"
+                .to_string(),
+        ]);
+    }
     let threads = super::thread_count(args.threads)?;
     let base_table = {
         let mut b = base.clone();
