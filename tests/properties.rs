@@ -1,6 +1,7 @@
-//! Property tests of the engine's invariants over random scenarios: the core loop is
-//! the full loop, the population is conserved, an infinite constraint stops every defection, a stronger constraint never
-//! lowers retention on the same seed, and results do not depend on the thread count.
+//! Property tests of the engine's invariants over random scenarios: every phase of the
+//! step on changes nothing, the population is conserved, an infinite constraint stops
+//! every defection, a stronger constraint never lowers retention on the same seed, and
+//! results do not depend on the thread count.
 
 use loyalsim::engine::{CHUNK, RunResults, Simulation};
 use loyalsim::scenario::{
@@ -88,20 +89,20 @@ prop_compose! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
-    /// The core loop (plain markets) and the full loop (everything) give the same
-    /// results, bit for bit, on generated scenarios: with `plain`, nobody complains and
-    /// no survey or exit is scheduled, so the core loop runs wherever it can; otherwise
-    /// the scenario as generated, where the loop is chosen chunk by chunk and period by
-    /// period (a complaint pending, a firm gone).
+    /// The step with every phase on and the step with only the phases a chunk needs
+    /// give the same results, bit for bit, on generated scenarios: with `plain`, nobody
+    /// complains and no survey or exit is scheduled, so the plain step runs wherever it
+    /// can; otherwise the scenario as generated, where the phases are chosen chunk by
+    /// chunk and period by period (a complaint pending, a firm gone).
     #[test]
-    fn the_core_loop_is_the_full_loop_on_generated_scenarios(mut s in scenario(), plain in any::<bool>()) {
+    fn every_phase_on_changes_nothing_on_generated_scenarios(mut s in scenario(), plain in any::<bool>()) {
         if plain {
             s.complaints.rate = 0.0;
             s.survey.every = 0;
             s.events.clear();
         }
         let fast = Simulation::new(&s).run(s.periods);
-        let reference = Simulation::new(&s).with_reference_loop().run(s.periods);
+        let reference = Simulation::new(&s).with_every_phase().run(s.periods);
         prop_assert_eq!(fast, reference);
     }
 

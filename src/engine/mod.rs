@@ -126,8 +126,8 @@ pub struct Simulation {
     /// 1/(1 + i)^period, for the cohort's lifetime value.
     discount: f64,
     initial_customers: Vec<u64>,
-    /// Run every chunk through the full loop (tests compare it with the core loop).
-    force_full: bool,
+    /// Run every phase of the step (tests compare it with the phases a chunk needs).
+    every_phase: bool,
 }
 
 fn graph_kind(s: &Scenario) -> GraphKind {
@@ -195,7 +195,7 @@ impl Simulation {
             bins,
             discount: 1.0,
             initial_customers: Vec::new(),
-            force_full: false,
+            every_phase: false,
         };
         sim.initial_customers = sim.census()[..s.firms.len()].to_vec();
         sim
@@ -205,11 +205,12 @@ impl Simulation {
         &self.model
     }
 
-    /// Runs every chunk through the full loop, the reference, even where the core loop
-    /// applies (kernel.rs): the results are the same, bit for bit, only slower. For the
-    /// tests that keep the two loops equal on generated scenarios (tests/properties.rs).
-    pub fn with_reference_loop(mut self) -> Simulation {
-        self.force_full = true;
+    /// Runs every chunk with every phase of the step on (kernel.rs), even where the
+    /// scenario uses none of the rare features: the results are the same, bit for bit,
+    /// only slower. For the tests that keep it so on generated scenarios
+    /// (tests/properties.rs).
+    pub fn with_every_phase(mut self) -> Simulation {
+        self.every_phase = true;
         self
     }
 
@@ -237,7 +238,7 @@ impl Simulation {
             survey_base: survey_now
                 .then(|| seed::derive(self.seed, &[STREAM_SURVEY, period as u64])),
             discount: self.discount,
-            force_full: self.force_full,
+            every_phase: self.every_phase,
         };
         self.chunks
             .par_iter_mut()
@@ -330,7 +331,7 @@ struct Context<'a> {
     wom_base: u64,
     survey_base: Option<u64>,
     discount: f64,
-    force_full: bool,
+    every_phase: bool,
 }
 
 fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) -> Chunk {

@@ -4,7 +4,7 @@
 //! chunks' tallies in chunk order, never in completion order, so sums of floats come out
 //! the same for any thread count.
 
-use crate::model::{CustomerType, Decision, Voice};
+use crate::model::CustomerType;
 
 /// How a tally's field adds another's: counts and sums add, arrays and pairs element by
 /// element, nested tallies field by field. Floats add in the order the caller adds
@@ -124,33 +124,6 @@ impl FirmTally {
     /// Profit: margin less acquisition and retention spend.
     pub fn profit(&self) -> f64 {
         self.margin - self.acquisition_spend - self.retention_spend
-    }
-
-    #[inline(always)]
-    pub fn record(&mut self, d: &Decision) {
-        self.margin += d.margin;
-        self.complaints += d.complained as u64;
-        match d.settled {
-            Some(Voice::Resolved) => self.resolved += 1,
-            Some(Voice::ResolvedQuickly) => self.resolved_quickly += 1,
-            Some(Voice::Unresolved) => self.unresolved += 1,
-            _ => {}
-        }
-        self.customers += 1;
-        self.defections += d.left as u64;
-        self.to_outside += (d.left && d.destination.is_none()) as u64;
-        self.intenders += d.intended as u64;
-        self.types[d.kind as usize] += 1;
-        self.sum_cs += d.cs;
-        self.sum_expectation += d.expectation;
-        if d.forced {
-            // No barrier was measured: the firm was gone.
-            return;
-        }
-        if let Some(q) = d.pass {
-            self.sum_pass += q;
-            self.n_pass += 1;
-        }
     }
 
     pub fn count(&self, t: CustomerType) -> u64 {
@@ -400,42 +373,6 @@ impl ChunkTally {
             for (run, period) in self.curve.iter_mut().zip(firm) {
                 run.add(period);
             }
-        }
-    }
-
-    #[inline(always)]
-    pub fn record(&mut self, d: &Decision) {
-        self.firms[d.firm].record(d);
-        if let Some(k) = d.destination {
-            self.firms[k].acquisitions += 1;
-        }
-        if let Some(end) = d.episode_end {
-            let row = &mut self.complaints[end.group as usize];
-            row.0 += 1;
-            row.1 += end.stayed as u64;
-        }
-        if d.forced {
-            // A customer whose firm left says nothing about satisfaction and loyalty.
-            return;
-        }
-        let bin = &mut self.period_curve[d.firm * self.bins.count + self.bins.index(d.cs)];
-        bin.observations += 1;
-        bin.stayed += !d.left as u64;
-        bin.sum_cs += d.cs;
-        bin.sum_f += d.f;
-        bin.sum_cl += 1.0 - d.p_defect;
-        if let Some(q) = d.pass {
-            bin.sum_pass += q;
-            bin.n_pass += 1;
-        }
-        self.association.record_x(d.cs, !d.left);
-    }
-
-    #[inline]
-    pub fn record_prospect(&mut self, joined: Option<usize>) {
-        self.prospects += 1;
-        if let Some(k) = joined {
-            self.firms[k].acquisitions += 1;
         }
     }
 }
