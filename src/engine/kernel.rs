@@ -694,7 +694,7 @@ fn decide<const F: Features>(
                 }
             }
             // A survey asks a sample of the customers who stayed.
-            if let (Some(base), true) = (ctx.survey_base, stayed) {
+            if stayed && let Some(base) = ctx.survey_base {
                 let global = listener + k;
                 let h1 = mix(base ^ global as u64);
                 if hashed_uniform(h1) < survey.sample {

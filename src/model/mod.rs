@@ -50,8 +50,8 @@ pub struct Model {
     /// Best delivered value on offer per segment.
     pub best_offer: Vec<f64>,
     /// What a customer of a segment gets from a firm, `[segment * n_firms + firm]`: the
-    /// per-firm and per-segment numbers of the step gathered in one place for the
-    /// engine's loop (the fields below stay the reference).
+    /// per-firm and per-segment numbers the step reads, gathered in one place (the
+    /// only copy of a firm's price, noise, failures and margin in the model).
     pub offers: Vec<Offer>,
     /// Per firm: the product lines as (offset, failure rate); empty for a single experience.
     pub lines: Vec<Vec<(f64, f64)>>,
