@@ -28,11 +28,11 @@
 //! are [`Model`]'s and its submodules'; this file strings them together for a block of
 //! customers and counts what happened, each phase written here once.
 
-use super::normal::standard_normal;
-use super::seed::{self, Generator, Purpose, mix, uniform};
+use super::draw::{self, Key, Purpose};
+use super::seed::mix;
 use super::tally::ChunkTally;
 use super::{Chunk, Context, NO_FIRM, TALK_FIRM, TALK_NEGATIVE, TALK_POSITIVE};
-use crate::model::{CustomerType, Heard, MAX_LINES, Model, Voice, satisfaction, survey, voice};
+use crate::model::{CustomerType, Heard, MAX_LINES, Voice, satisfaction, survey, voice};
 use crate::scenario::MAX_FIRMS;
 
 /// The features of the step, as bits of its constant parameter.
@@ -65,14 +65,14 @@ const _: () = assert!(Voice::Silent as u8 == 0);
 
 /// Runs one chunk for one period with the features it needs: four instances of the one
 /// step, with and without word of mouth, with and without the rare features.
-pub(super) fn step_chunk(chunk: &mut Chunk, ci: usize, ctx: &Context) {
+pub(super) fn step_chunk(chunk: &mut Chunk, ctx: &Context) {
     let needed = needs(chunk, ctx) | if ctx.every_phase { RARE } else { 0 };
     let rare = needed & RARE != 0;
     SCRATCH.with_borrow_mut(|s| match (on(needed, WOM), rare) {
-        (false, false) => step::<0>(chunk, ci, ctx, s),
-        (true, false) => step::<WOM>(chunk, ci, ctx, s),
-        (false, true) => step::<RARE>(chunk, ci, ctx, s),
-        (true, true) => step::<{ WOM | RARE }>(chunk, ci, ctx, s),
+        (false, false) => step::<0>(chunk, ctx, s),
+        (true, false) => step::<WOM>(chunk, ctx, s),
+        (false, true) => step::<RARE>(chunk, ctx, s),
+        (true, true) => step::<{ WOM | RARE }>(chunk, ctx, s),
     });
     chunk.tally.end_period();
 }
@@ -99,6 +99,27 @@ fn needs(chunk: &Chunk, ctx: &Context) -> Features {
         f |= EXITS;
     }
     f
+}
+
+/// The instruction set the step's vector loops run on. Every path gives the same bytes
+/// (`the_instruction_set_changes_no_bit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// What every processor of the target has (SSE2 on x86-64).
+    Baseline,
+    /// x86-64 with AVX2.
+    Avx2,
+}
+
+impl Isa {
+    /// The widest instruction set this processor has.
+    pub fn detect() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Isa::Avx2;
+        }
+        Isa::Baseline
+    }
 }
 
 /// A uniform in [0, 1) from a hash.
@@ -166,15 +187,11 @@ fn listen<const COUNT: bool>(
 /// Customers whose draws are made ahead of their steps, in one tight loop.
 const BLOCK: usize = 256;
 
-/// Draws per customer for the product lines after the first.
-const EXTRA: usize = MAX_LINES - 1;
-
-/// The draws of up to [`BLOCK`] customers: a normal and four uniforms per customer, in
-/// that order, then with product lines a (normal, uniform) pair per line of the
-/// customer's firm after the first. Every customer takes the five draws whatever it
-/// needs, so two runs with the same seed stay on common random numbers even when their
-/// parameters differ. The generator's state stays in registers and the rare slow path
-/// of the normal stays out of the customers' loop.
+/// The experience draws of up to [`BLOCK`] customers (a normal and two uniforms each,
+/// [`Purpose::Experience`]), made in one tight loop of independent lanes. The other
+/// draws are made where they are used, by the customers who use them: a leaver's or a
+/// shopper's choice and a complaint's voice ([`Purpose::ChoiceAndVoice`]), a product
+/// line's experience ([`Purpose::Line`]).
 struct Block {
     /// Standard normal: the noise of perceived value.
     z: [f64; BLOCK],
@@ -182,13 +199,6 @@ struct Block {
     u_failure: [f64; BLOCK],
     /// The decision (intend, leave), or whether a prospect shops.
     u_decision: [f64; BLOCK],
-    /// Where a leaver or a shopping prospect goes.
-    u_choice: [f64; BLOCK],
-    /// Whether a problem becomes a complaint, or a complaint is resolved (kept with
-    /// complaints only).
-    u_voice: [f64; BLOCK],
-    /// With product lines: customer `k`'s pairs from `k * EXTRA`.
-    extra: [(f64, f64); BLOCK * EXTRA],
 }
 
 impl Block {
@@ -196,37 +206,57 @@ impl Block {
         z: [0.0; BLOCK],
         u_failure: [0.0; BLOCK],
         u_decision: [0.0; BLOCK],
-        u_choice: [0.0; BLOCK],
-        u_voice: [0.0; BLOCK],
-        extra: [(0.0, 0.0); BLOCK * EXTRA],
     };
 
-    /// Draws for the customers of `firm_of`, the block's firms at the start of the period.
+    /// The experience draws of customers `first..first + len` in `period`, on the
+    /// widest instruction set `isa` allows: the same arithmetic, so the same bytes.
     #[inline(never)]
-    fn draw<const F: Features>(&mut self, rng: &mut Generator, model: &Model, firm_of: &[u8]) {
-        let len = firm_of.len();
+    fn draw(&mut self, isa: Isa, key: Key, period: u32, first: u64, len: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if isa == Isa::Avx2 {
+            // SAFETY: `Isa::Avx2` is only ever chosen where the processor has AVX2
+            // (`Isa::detect`).
+            unsafe { self.draw_avx2(key, period, first, len) };
+            return;
+        }
+        let _ = isa;
+        self.draw_lanes(key, period, first, len);
+    }
+
+    /// [`Block::draw_lanes`] compiled for AVX2 (eight 32-bit lanes for Philox's
+    /// multiplies, four doubles for the normal). AVX2 alone: no fused multiply-add,
+    /// which would round differently from the baseline path.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn draw_avx2(&mut self, key: Key, period: u32, first: u64, len: usize) {
+        self.draw_lanes(key, period, first, len);
+    }
+
+    /// The draws, as independent lanes the compiler vectorises.
+    #[inline(always)]
+    fn draw_lanes(&mut self, key: Key, period: u32, first: u64, len: usize) {
         let z = &mut self.z[..len];
         let u_failure = &mut self.u_failure[..len];
         let u_decision = &mut self.u_decision[..len];
-        let u_choice = &mut self.u_choice[..len];
-        let u_voice = &mut self.u_voice[..len];
         for k in 0..len {
-            z[k] = standard_normal(rng);
-            u_failure[k] = uniform(rng);
-            u_decision[k] = uniform(rng);
-            u_choice[k] = uniform(rng);
-            let u = uniform(rng);
-            if on(F, VOICE) {
-                u_voice[k] = u;
-            }
-            if on(F, LINES) && firm_of[k] != NO_FIRM {
-                let n_extra = model.lines[firm_of[k] as usize].len().saturating_sub(1);
-                for e in &mut self.extra[k * EXTRA..k * EXTRA + n_extra] {
-                    *e = (standard_normal(rng), uniform(rng));
-                }
-            }
+            let w = draw::words(key, first + k as u64, period, Purpose::Experience as u32);
+            z[k] = draw::normal(w[0], w[1]);
+            u_failure[k] = draw::uniform(w[2]);
+            u_decision[k] = draw::uniform(w[3]);
         }
     }
+}
+
+/// The choice uniform (word 0) and the voice uniform (word 1) of customer `customer`
+/// this period.
+#[inline(always)]
+fn choice_and_voice(ctx: &Context, customer: usize) -> [u32; 4] {
+    draw::words(
+        ctx.key,
+        customer as u64,
+        ctx.period,
+        Purpose::ChoiceAndVoice as u32,
+    )
 }
 
 /// What the listening and experience phases work out for a block of customers, for the
@@ -311,9 +341,7 @@ pub(super) struct Rows<'r> {
 }
 
 /// The step of one chunk for one period, block by block (see the module docs).
-fn step<const F: Features>(chunk: &mut Chunk, ci: usize, ctx: &Context, scratch: &mut Scratch) {
-    let mut rng: Generator =
-        seed::generator(ctx.seed, Purpose::Period, ctx.period as u64, ci as u64);
+fn step<const F: Features>(chunk: &mut Chunk, ctx: &Context, scratch: &mut Scratch) {
     chunk.tally.start_period();
     let n = chunk.firm.len();
     let Chunk {
@@ -355,11 +383,11 @@ fn step<const F: Features>(chunk: &mut Chunk, ci: usize, ctx: &Context, scratch:
             talk: &mut talk[r.clone()],
         };
         let listener = *start + first;
-        block.draw::<F>(&mut rng, ctx.model, rows.firm);
+        block.draw(ctx.isa, ctx.key, ctx.period, listener as u64, r.len());
         if on(F, WOM) {
             listen_block(ctx, listener, rows.firm, out, tally);
         }
-        experience::<F>(ctx.model, &rows, block, out);
+        experience::<F>(ctx, listener, &rows, block, out);
         decide::<F>(ctx, listener, rows, block, out, tally);
         first = r.end;
     }
@@ -387,7 +415,14 @@ fn listen_block(
 /// expectation, the complaint episode, f(CS), P(defect). A prospect goes through it with
 /// the last firm's numbers, and what comes out is not used.
 #[inline(always)]
-fn experience<const F: Features>(model: &Model, rows: &Rows, block: &Block, out: &mut Outcomes) {
+fn experience<const F: Features>(
+    ctx: &Context,
+    first: usize,
+    rows: &Rows,
+    block: &Block,
+    out: &mut Outcomes,
+) {
+    let model = ctx.model;
     let m = rows.firm.len();
     let n_firms = model.n_firms;
     let p = &model.satisfaction;
@@ -407,8 +442,19 @@ fn experience<const F: Features>(model: &Model, rows: &Rows, block: &Block, out:
         let j = (firm_of[k] as usize).min(n_firms - 1);
         let sg = segment[k] as usize;
         let offer = &model.offers[sg * n_firms + j];
-        let extra = &block.extra[k * EXTRA..(k + 1) * EXTRA];
-        let v = model.perceived_value(on(F, LINES), offer, j, z[k], u_failure[k], extra);
+        let v = if on(F, LINES) {
+            // The experience of each line after the first.
+            let mut extra = [(0.0, 0.0); MAX_LINES - 1];
+            let n_extra = model.lines[j].len().saturating_sub(1);
+            for (l, e) in extra.iter_mut().enumerate().take(n_extra) {
+                let purpose = Purpose::Line as u32 + 1 + l as u32;
+                let w = draw::words(ctx.key, (first + k) as u64, ctx.period, purpose);
+                *e = (draw::normal(w[0], w[1]), draw::uniform(w[2]));
+            }
+            model.perceived_value(true, offer, j, z[k], u_failure[k], &extra[..n_extra])
+        } else {
+            model.perceived_value(false, offer, j, z[k], u_failure[k], &[])
+        };
         let half_width = 0.5 * tolerance[k] as f64;
         let e = expectation[k] as f64;
         let disconfirmation = v - e;
@@ -427,7 +473,12 @@ fn experience<const F: Features>(model: &Model, rows: &Rows, block: &Block, out:
         if on(F, VOICE) {
             // A problem may become a complaint; a pending complaint may be settled.
             let c = &model.complaints;
-            let u = block.u_voice[k];
+            let pending = ep != 0 && vo == Voice::Pending as u8;
+            let u = if opened || pending {
+                draw::uniform(choice_and_voice(ctx, first + k)[1])
+            } else {
+                1.0
+            };
             let mut complained = false;
             let mut settled = 0;
             if opened {
@@ -435,7 +486,7 @@ fn experience<const F: Features>(model: &Model, rows: &Rows, block: &Block, out:
                 if complained {
                     vo = Voice::Pending as u8;
                 }
-            } else if ep != 0 && vo == Voice::Pending as u8 {
+            } else if pending {
                 let waited = aged as u32 - 1;
                 match voice::settle(waited, model.resolution_rate[j], u, c) {
                     voice::Settlement::StillPending => {}
@@ -554,7 +605,7 @@ fn decide<const F: Features>(
     let (episode, voice_of, cohort) = (&mut episode[..m], &mut voice_of[..m], &mut cohort[..m]);
     let (reported, reported_age, talk) =
         (&mut reported[..m], &mut reported_age[..m], &mut talk[..m]);
-    let (u_decision, u_choice) = (&block.u_decision[..m], &block.u_choice[..m]);
+    let u_decision = &block.u_decision[..m];
     for k in 0..m {
         let f = firm_of[k];
         let sg = segment[k] as usize;
@@ -585,7 +636,8 @@ fn decide<const F: Features>(
                     per_firm: (on(F, WOM) && out.any[k]).then_some(&per_firm[..n_firms]),
                     ..heard
                 };
-                if let Some(j) = model.choose(sg, None, u_choice[k], &heard) {
+                let u_choice = draw::uniform(choice_and_voice(ctx, listener + k)[0]);
+                if let Some(j) = model.choose(sg, None, u_choice, &heard) {
                     firms[j].acquisitions += 1;
                     firm_of[k] = j as u8;
                     cs[k] = new_cs;
@@ -726,7 +778,8 @@ fn decide<const F: Features>(
             per_firm: (on(F, WOM) && out.any[k]).then_some(&per_firm[..n_firms]),
             ..heard
         };
-        match model.choose(sg, Some(j), u_choice[k], &heard) {
+        let u_choice = draw::uniform(choice_and_voice(ctx, listener + k)[0]);
+        match model.choose(sg, Some(j), u_choice, &heard) {
             Some(k2) => {
                 firms[k2].acquisitions += 1;
                 firm_of[k] = k2 as u8;
@@ -752,12 +805,49 @@ mod tests {
     use crate::engine::network::{GraphKind, Network};
     use crate::engine::tally::Bins;
     use crate::engine::{RunResults, Simulation};
+    use crate::model::Model;
     use crate::scenario::Scenario;
 
     fn run(s: &Scenario, every_phase: bool) -> RunResults {
         let mut sim = Simulation::new(s);
         sim.every_phase = every_phase;
         sim.run(s.periods)
+    }
+
+    /// The baseline path and the widest one this processor has give the same bytes,
+    /// draw by draw and for whole runs (with the rare features and word of mouth on).
+    #[test]
+    fn the_instruction_set_changes_no_bit() {
+        let widest = Isa::detect();
+        let (mut a, mut b) = (Box::new(Block::EMPTY), Box::new(Block::EMPTY));
+        for (first, period) in [
+            (0u64, 1u32),
+            (4096 * 7 + 3, 9),
+            (u32::MAX as u64 - 100, 500),
+        ] {
+            a.draw(Isa::Baseline, Key::new(3), period, first, BLOCK);
+            b.draw(widest, Key::new(3), period, first, BLOCK);
+            let bits = |x: &[f64; BLOCK]| x.map(f64::to_bits);
+            assert_eq!(bits(&a.z), bits(&b.z));
+            assert_eq!(bits(&a.u_failure), bits(&b.u_failure));
+            assert_eq!(bits(&a.u_decision), bits(&b.u_decision));
+        }
+        for file in [
+            "showcase.toml",
+            "literature/tarp.toml",
+            "product_lines.toml",
+        ] {
+            let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
+            let overrides: Vec<_> = ["customers=3000", "word_of_mouth.network=small_world"]
+                .iter()
+                .map(|s| s.parse().unwrap())
+                .collect();
+            let s = Scenario::load(std::path::Path::new(&path), &overrides).unwrap();
+            let baseline = Simulation::new(&s)
+                .with_baseline_instructions()
+                .run(s.periods);
+            assert_eq!(Simulation::new(&s).run(s.periods), baseline, "{file}");
+        }
     }
 
     /// The step with every phase on gives the plain step's results, bit for bit, on the
@@ -810,19 +900,20 @@ mod tests {
         voice: Voice::Silent,
     };
 
-    /// Draws that change little: no noise, no failure, a stay, no complaint.
-    const CALM: [f64; 5] = [0.0, 0.99, 0.99, 0.5, 0.99];
+    /// Experience draws that change little: no noise, no failure, a stay.
+    const CALM: [f64; 3] = [0.0, 0.99, 0.99];
 
-    /// The step on a block of one customer with every phase on, given its draws (z and
-    /// the failure, decision, choice and voice uniforms) and what it heard (net messages
-    /// about its firm and about all firms): the customer after the period, and what the
-    /// period counted.
+    /// The step in `period` on a block of one customer, customer 0 of `s`'s seed, with
+    /// every phase on, given its experience draws (z and the failure and decision
+    /// uniforms) and what it heard (net messages about its firm and about all firms):
+    /// the customer after the period, and what the period counted.
     fn step_one(
         model: &Model,
         s: &Scenario,
         c: One,
-        draws: [f64; 5],
+        draws: [f64; 3],
         heard: (f64, f64),
+        period: u32,
     ) -> (One, ChunkTally) {
         let network = Network::build(1, GraphKind::None, s.seed);
         let talk_before = [0u8];
@@ -831,8 +922,9 @@ mod tests {
             scenario: s,
             network: &network,
             talk: &talk_before,
-            seed: s.seed,
-            period: 1,
+            key: Key::new(s.seed),
+            isa: Isa::detect(),
+            period,
             wom_base: 0,
             survey_base: None,
             discount: 1.0,
@@ -843,13 +935,7 @@ mod tests {
         let (mut episode, mut voice) = ([c.episode], [c.voice as u8]);
         let (mut reported, mut reported_age, mut cohort, mut talk) = ([0], [0], [true], [0]);
         let mut block = Box::new(Block::EMPTY);
-        [
-            block.z[0],
-            block.u_failure[0],
-            block.u_decision[0],
-            block.u_choice[0],
-            block.u_voice[0],
-        ] = draws;
+        [block.z[0], block.u_failure[0], block.u_decision[0]] = draws;
         let mut out = Box::new(Outcomes::EMPTY);
         (out.own[0], out.all[0], out.any[0]) = (heard.0, heard.1, false);
         let mut tally = ChunkTally::new(model.n_firms, Bins::new(0.25));
@@ -870,7 +956,7 @@ mod tests {
             talk: &mut talk,
         };
         const ALL: Features = WOM | RARE;
-        experience::<ALL>(model, &rows, &block, &mut out);
+        experience::<ALL>(&ctx, 0, &rows, &block, &mut out);
         decide::<ALL>(&ctx, 0, rows, &block, &out, &mut tally);
         let after = One {
             firm: firm[0],
@@ -887,7 +973,7 @@ mod tests {
     fn customers_of_an_exited_firm_all_leave() {
         let s = Scenario::default();
         let m = Model::with_presence(&s, &[false, true]);
-        let (c, t) = step_one(&m, &s, ONE, CALM, (0.0, 0.0));
+        let (c, t) = step_one(&m, &s, ONE, CALM, (0.0, 0.0), 1);
         let gone = &t.firms[0];
         assert_eq!((gone.customers, gone.defections, gone.intenders), (1, 1, 1));
         assert_ne!(c.firm, 0);
@@ -901,17 +987,26 @@ mod tests {
         let mut s = Scenario::default();
         s.complaints.rate = 1.0;
         s.complaints.threshold = 5.0;
+        s.firms[0].resolution_rate = 0.5;
+        // A seed whose customer 0 draws a voice uniform below 0.05 in periods 1 and 2:
+        // it complains, then its complaint is resolved.
+        let voice = |seed: u64, period: u32| {
+            let w = draw::words(Key::new(seed), 0, period, Purpose::ChoiceAndVoice as u32);
+            draw::uniform(w[1])
+        };
+        s.seed = (0..)
+            .find(|&seed| voice(seed, 1) < 0.05 && voice(seed, 2) < 0.05)
+            .unwrap();
         let m = Model::new(&s);
         // Expecting far above the delivered value of 2: a problem.
         let c = One {
             expectation: 6.0,
             ..ONE
         };
-        let draws = [0.0, 0.99, 0.99, 0.5, 0.0];
-        let (c, t) = step_one(&m, &s, c, draws, (0.0, 0.0));
+        let (c, t) = step_one(&m, &s, c, CALM, (0.0, 0.0), 1);
         assert_eq!(t.firms[0].complaints, 1);
         assert_eq!((c.episode, c.voice), (1, Voice::Pending));
-        let (c, t) = step_one(&m, &s, c, draws, (0.0, 0.0));
+        let (c, t) = step_one(&m, &s, c, CALM, (0.0, 0.0), 2);
         assert_eq!(t.firms[0].resolved_quickly, 1);
         assert_eq!(c.voice, Voice::ResolvedQuickly);
     }
@@ -921,8 +1016,8 @@ mod tests {
         let mut s = Scenario::default();
         s.word_of_mouth.satisfaction_weight = 0.1;
         let m = Model::new(&s);
-        let (a, _) = step_one(&m, &s, ONE, CALM, (0.0, 0.0));
-        let (b, _) = step_one(&m, &s, ONE, CALM, (-4.0, -4.0));
+        let (a, _) = step_one(&m, &s, ONE, CALM, (0.0, 0.0), 1);
+        let (b, _) = step_one(&m, &s, ONE, CALM, (-4.0, -4.0), 1);
         assert!((a.cs - b.cs - 0.4).abs() < 1e-6, "{} {}", a.cs, b.cs);
         assert!(b.expectation < a.expectation);
     }

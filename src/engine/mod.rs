@@ -14,19 +14,19 @@
 //! on nothing else. Surveys draw the same way, so they never disturb the customers'
 //! random streams.
 
+pub mod draw;
 pub mod events;
 mod kernel;
 pub mod network;
-mod normal;
 pub mod seed;
 pub mod tally;
 
 use crate::model::Model;
 use crate::scenario::{NetworkKind, Scenario};
+use draw::{Key, Purpose};
 use events::Timeline;
 use network::{GraphKind, Network};
 use rayon::prelude::*;
-use seed::{Purpose, uniform};
 use tally::{
     Bins, ChunkTally, ComplaintTable, CurveBin, FirmTally, PeriodBin, SurveyPrediction, SurveyTally,
 };
@@ -117,6 +117,10 @@ pub struct Simulation {
     model: Model,
     timeline: Timeline,
     seed: u64,
+    /// The key of the customers' draws, from the seed.
+    key: Key,
+    /// The instruction set of the step's vector loops: the widest the processor has.
+    isa: kernel::Isa,
     chunks: Vec<Chunk>,
     network: Network,
     /// What every customer said in the previous period.
@@ -188,6 +192,8 @@ impl Simulation {
             timeline: Timeline::new(s),
             model,
             seed: s.seed,
+            key: Key::new(s.seed),
+            isa: kernel::Isa::detect(),
             chunks,
             network,
             talk: vec![0; n],
@@ -214,6 +220,13 @@ impl Simulation {
         self
     }
 
+    /// Runs the step's vector loops on the baseline instruction set, whatever the
+    /// processor has: the same bytes, for the tests that keep them so.
+    pub fn with_baseline_instructions(mut self) -> Simulation {
+        self.isa = kernel::Isa::Baseline;
+        self
+    }
+
     /// Runs one period and returns its record.
     pub fn step(&mut self) -> PeriodRecord {
         self.period += 1;
@@ -232,7 +245,8 @@ impl Simulation {
             scenario: &self.scenario,
             network: &self.network,
             talk: &self.talk,
-            seed: self.seed,
+            key: self.key,
+            isa: self.isa,
             period,
             wom_base: seed::derive(self.seed, &[STREAM_WORD_OF_MOUTH, period as u64]),
             survey_base: survey_now
@@ -242,8 +256,7 @@ impl Simulation {
         };
         self.chunks
             .par_iter_mut()
-            .enumerate()
-            .for_each(|(ci, chunk)| kernel::step_chunk(chunk, ci, &ctx));
+            .for_each(|chunk| kernel::step_chunk(chunk, &ctx));
         // Publish this period's words for the next period, chunk by chunk (without a
         // network nobody talks, and every word stays silent).
         if self.network.edges() > 0 {
@@ -326,7 +339,10 @@ struct Context<'a> {
     scenario: &'a Scenario,
     network: &'a Network,
     talk: &'a [u8],
-    seed: u64,
+    /// The key of the customers' draws (engine/draw.rs).
+    key: Key,
+    /// The instruction set of the vector loops.
+    isa: kernel::Isa,
     period: u32,
     wom_base: u64,
     survey_base: Option<u64>,
@@ -335,7 +351,7 @@ struct Context<'a> {
 }
 
 fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) -> Chunk {
-    let mut rng = seed::generator(s.seed, Purpose::Initial, 0, ci as u64);
+    let key = Key::new(s.seed);
     let seg_cum = cumulative(s.segments.iter().map(|g| g.share));
     let firm_cum = cumulative(
         s.firms
@@ -364,16 +380,20 @@ fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) ->
     };
     // Geometric tenure with the given mean: P(t) = p (1 − p)^t, p = 1 / (mean + 1).
     let log_keep = (1.0 - 1.0 / (init.tenure + 1.0)).ln();
-    for _ in 0..len {
-        // A fixed number of draws per customer, whatever the branch.
-        let (u_seg, u_out, u_firm, u_tenure) = (
-            uniform(&mut rng),
-            uniform(&mut rng),
-            uniform(&mut rng),
-            uniform(&mut rng),
-        );
-        // rng.sample(StandardNormal), with the common case inlined (the same draws).
-        let z: [f64; 4] = std::array::from_fn(|_| normal::standard_normal(&mut rng));
+    for k in 0..len {
+        // The customer's draws (engine/draw.rs): four uniforms and four normals, all
+        // taken whatever the branch, in period 0.
+        let customer = (ci * CHUNK + k) as u64;
+        let w = draw::words(key, customer, 0, Purpose::Initial as u32);
+        let [u_seg, u_out, u_firm, u_tenure] = w.map(draw::uniform);
+        let n = draw::words(key, customer, 0, Purpose::InitialNormals as u32);
+        let m = draw::words(key, customer, 0, Purpose::InitialNormals as u32 + 1);
+        let z = [
+            draw::normal(n[0], n[1]),
+            draw::normal(n[2], n[3]),
+            draw::normal(m[0], m[1]),
+            draw::normal(m[2], m[3]),
+        ];
         let sg = pick(&seg_cum, u_seg);
         let seg = &s.segments[sg];
         let firm = if u_out < init.outside {

@@ -1,9 +1,11 @@
 //! Seeds for every random stream, derived from the master seed.
 //!
-//! Each chunk of customers draws from its own `Xoshiro256PlusPlus`, seeded from
-//! (master seed, purpose, period, chunk) through SplitMix64 mixing. The streams depend on
-//! those numbers alone, never on which thread runs the chunk or how many there are,
-//! which is what makes output byte-identical for any thread count. The generator is
+//! The customers' draws are counter-based (engine/draw.rs), keyed by a seed derived
+//! here. The other streams (the word-of-mouth network, a sweep's design) are
+//! `Xoshiro256PlusPlus` generators seeded from (master seed, purpose, period, index)
+//! through SplitMix64 mixing. The streams depend on those numbers alone, never on which
+//! thread runs them or how many there are, which is what makes output byte-identical
+//! for any thread count. The generator is
 //! named (not `StdRng` or `SmallRng`, whose algorithms may change between versions), and
 //! the 256-bit state is filled here rather than by `seed_from_u64`, so the streams are
 //! fixed by this file alone.
@@ -18,10 +20,8 @@ pub type Generator = Xoshiro256PlusPlus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
-    /// Drawing the initial population.
+    /// Drawing a structure once (the network, a design).
     Initial = 1,
-    /// One period of customer steps.
-    Period = 2,
 }
 
 /// SplitMix64's output function: a bijective, well-mixing map of 64-bit words.
@@ -64,9 +64,9 @@ mod tests {
 
     #[test]
     fn streams_are_fixed_and_distinct() {
-        let mut a = generator(7, Purpose::Period, 3, 0);
-        let mut b = generator(7, Purpose::Period, 3, 0);
-        let mut c = generator(7, Purpose::Period, 3, 1);
+        let mut a = generator(7, Purpose::Initial, 3, 0);
+        let mut b = generator(7, Purpose::Initial, 3, 0);
+        let mut c = generator(7, Purpose::Initial, 3, 1);
         let (x, y, z) = (uniform(&mut a), uniform(&mut b), uniform(&mut c));
         assert_eq!(x, y);
         assert_ne!(x, z);
