@@ -114,3 +114,23 @@ fn sweep_of_small_runs(bencher: divan::Bencher) {
                 .sum::<u64>()
         });
 }
+
+/// The draws of one block of customers for one period (a normal and four uniforms each,
+/// by counter), on the baseline path and on the widest one this processor has: ns per
+/// customer is 1 / throughput.
+#[divan::bench(args = ["baseline", "widest"])]
+fn block_draws(bencher: divan::Bencher, path: &str) {
+    use loyalsim::engine::draw::{BLOCK, Block, Isa, Key};
+    let isa = match path {
+        "baseline" => Isa::Baseline,
+        _ => Isa::detect(),
+    };
+    let mut block = Box::new(Block::EMPTY);
+    let key = Key::new(1);
+    let mut first = 0u64;
+    bencher.counter(ItemsCount::new(BLOCK)).bench_local(|| {
+        block.draw(isa, key, 3, first, BLOCK);
+        first += BLOCK as u64;
+        divan::black_box(&block.z);
+    });
+}

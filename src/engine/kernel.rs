@@ -28,7 +28,9 @@
 //! are [`Model`]'s and its submodules'; this file strings them together for a block of
 //! customers and counts what happened, each phase written here once.
 
-use super::draw::{self, Key, Purpose};
+use super::draw::{self, BLOCK, Block, Purpose};
+#[cfg(test)]
+use super::draw::{Isa, Key};
 use super::seed::mix;
 use super::tally::ChunkTally;
 use super::{Chunk, Context, NO_FIRM, TALK_FIRM, TALK_NEGATIVE, TALK_POSITIVE};
@@ -101,27 +103,6 @@ fn needs(chunk: &Chunk, ctx: &Context) -> Features {
     f
 }
 
-/// The instruction set the step's vector loops run on. Every path gives the same bytes
-/// (`the_instruction_set_changes_no_bit`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Isa {
-    /// What every processor of the target has (SSE2 on x86-64).
-    Baseline,
-    /// x86-64 with AVX2.
-    Avx2,
-}
-
-impl Isa {
-    /// The widest instruction set this processor has.
-    pub fn detect() -> Isa {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return Isa::Avx2;
-        }
-        Isa::Baseline
-    }
-}
-
 /// A uniform in [0, 1) from a hash.
 #[inline]
 pub(super) fn hashed_uniform(h: u64) -> f64 {
@@ -182,81 +163,6 @@ fn listen<const COUNT: bool>(
         }
     }
     (own, all, any)
-}
-
-/// Customers whose draws are made ahead of their steps, in one tight loop.
-const BLOCK: usize = 256;
-
-/// The experience draws of up to [`BLOCK`] customers (a normal and two uniforms each,
-/// [`Purpose::Experience`]), made in one tight loop of independent lanes. The other
-/// draws are made where they are used, by the customers who use them: a leaver's or a
-/// shopper's choice and a complaint's voice ([`Purpose::ChoiceAndVoice`]), a product
-/// line's experience ([`Purpose::Line`]).
-struct Block {
-    /// Standard normal: the noise of perceived value.
-    z: [f64; BLOCK],
-    /// Whether a service failure happens.
-    u_failure: [f64; BLOCK],
-    /// The decision (intend, leave), or whether a prospect shops.
-    u_decision: [f64; BLOCK],
-}
-
-impl Block {
-    const EMPTY: Block = Block {
-        z: [0.0; BLOCK],
-        u_failure: [0.0; BLOCK],
-        u_decision: [0.0; BLOCK],
-    };
-
-    /// The experience draws of customers `first..first + len` in `period`, on the
-    /// widest instruction set `isa` allows: the same arithmetic, so the same bytes.
-    #[inline(never)]
-    fn draw(&mut self, isa: Isa, key: Key, period: u32, first: u64, len: usize) {
-        #[cfg(target_arch = "x86_64")]
-        if isa == Isa::Avx2 {
-            // SAFETY: `Isa::Avx2` is only ever chosen where the processor has AVX2
-            // (`Isa::detect`).
-            unsafe { self.draw_avx2(key, period, first, len) };
-            return;
-        }
-        let _ = isa;
-        self.draw_lanes(key, period, first, len);
-    }
-
-    /// [`Block::draw_lanes`] compiled for AVX2 (eight 32-bit lanes for Philox's
-    /// multiplies, four doubles for the normal). AVX2 alone: no fused multiply-add,
-    /// which would round differently from the baseline path.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn draw_avx2(&mut self, key: Key, period: u32, first: u64, len: usize) {
-        self.draw_lanes(key, period, first, len);
-    }
-
-    /// The draws, as independent lanes the compiler vectorises.
-    #[inline(always)]
-    fn draw_lanes(&mut self, key: Key, period: u32, first: u64, len: usize) {
-        let z = &mut self.z[..len];
-        let u_failure = &mut self.u_failure[..len];
-        let u_decision = &mut self.u_decision[..len];
-        for k in 0..len {
-            let w = draw::words(key, first + k as u64, period, Purpose::Experience as u32);
-            z[k] = draw::normal(w[0], w[1]);
-            u_failure[k] = draw::uniform(w[2]);
-            u_decision[k] = draw::uniform(w[3]);
-        }
-    }
-}
-
-/// The choice uniform (word 0) and the voice uniform (word 1) of customer `customer`
-/// this period.
-#[inline(always)]
-fn choice_and_voice(ctx: &Context, customer: usize) -> [u32; 4] {
-    draw::words(
-        ctx.key,
-        customer as u64,
-        ctx.period,
-        Purpose::ChoiceAndVoice as u32,
-    )
 }
 
 /// What the listening and experience phases work out for a block of customers, for the
@@ -475,7 +381,7 @@ fn experience<const F: Features>(
             let c = &model.complaints;
             let pending = ep != 0 && vo == Voice::Pending as u8;
             let u = if opened || pending {
-                draw::uniform(choice_and_voice(ctx, first + k)[1])
+                block.u_voice[k]
             } else {
                 1.0
             };
@@ -636,7 +542,7 @@ fn decide<const F: Features>(
                     per_firm: (on(F, WOM) && out.any[k]).then_some(&per_firm[..n_firms]),
                     ..heard
                 };
-                let u_choice = draw::uniform(choice_and_voice(ctx, listener + k)[0]);
+                let u_choice = block.u_choice[k];
                 if let Some(j) = model.choose(sg, None, u_choice, &heard) {
                     firms[j].acquisitions += 1;
                     firm_of[k] = j as u8;
@@ -778,7 +684,7 @@ fn decide<const F: Features>(
             per_firm: (on(F, WOM) && out.any[k]).then_some(&per_firm[..n_firms]),
             ..heard
         };
-        let u_choice = draw::uniform(choice_and_voice(ctx, listener + k)[0]);
+        let u_choice = block.u_choice[k];
         match model.choose(sg, Some(j), u_choice, &heard) {
             Some(k2) => {
                 firms[k2].acquisitions += 1;
@@ -831,6 +737,8 @@ mod tests {
             assert_eq!(bits(&a.z), bits(&b.z));
             assert_eq!(bits(&a.u_failure), bits(&b.u_failure));
             assert_eq!(bits(&a.u_decision), bits(&b.u_decision));
+            assert_eq!(bits(&a.u_choice), bits(&b.u_choice));
+            assert_eq!(bits(&a.u_voice), bits(&b.u_voice));
         }
         for file in [
             "showcase.toml",
@@ -936,6 +844,8 @@ mod tests {
         let (mut reported, mut reported_age, mut cohort, mut talk) = ([0], [0], [true], [0]);
         let mut block = Box::new(Block::EMPTY);
         [block.z[0], block.u_failure[0], block.u_decision[0]] = draws;
+        let w = draw::words(ctx.key, 0, period, Purpose::ChoiceAndVoice as u32);
+        [block.u_choice[0], block.u_voice[0]] = [draw::uniform(w[0]), draw::uniform(w[1])];
         let mut out = Box::new(Outcomes::EMPTY);
         (out.own[0], out.all[0], out.any[0]) = (heard.0, heard.1, false);
         let mut tally = ChunkTally::new(model.n_firms, Bins::new(0.25));

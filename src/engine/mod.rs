@@ -23,7 +23,7 @@ pub mod tally;
 
 use crate::model::Model;
 use crate::scenario::{NetworkKind, Scenario};
-use draw::{Key, Purpose};
+use draw::Key;
 use events::Timeline;
 use network::{GraphKind, Network};
 use rayon::prelude::*;
@@ -120,7 +120,7 @@ pub struct Simulation {
     /// The key of the customers' draws, from the seed.
     key: Key,
     /// The instruction set of the step's vector loops: the widest the processor has.
-    isa: kernel::Isa,
+    isa: draw::Isa,
     chunks: Vec<Chunk>,
     network: Network,
     /// What every customer said in the previous period.
@@ -175,6 +175,10 @@ pub fn memory_estimate(s: &Scenario) -> u64 {
 impl Simulation {
     /// Draws the initial population and builds the network. The scenario must be validated.
     pub fn new(s: &Scenario) -> Simulation {
+        Simulation::build(s, draw::Isa::detect())
+    }
+
+    fn build(s: &Scenario, isa: draw::Isa) -> Simulation {
         let model = Model::new(s);
         let n = s.customers as usize;
         let bins = Bins::new(s.report.curve_bin_width);
@@ -183,7 +187,7 @@ impl Simulation {
             .into_par_iter()
             .map(|ci| {
                 let len = CHUNK.min(n - ci * CHUNK);
-                init_chunk(s, &model, bins, ci, len)
+                init_chunk(s, &model, bins, isa, ci, len)
             })
             .collect();
         let network = Network::build(n, graph_kind(s), s.seed);
@@ -193,7 +197,7 @@ impl Simulation {
             model,
             seed: s.seed,
             key: Key::new(s.seed),
-            isa: kernel::Isa::detect(),
+            isa,
             chunks,
             network,
             talk: vec![0; n],
@@ -220,11 +224,16 @@ impl Simulation {
         self
     }
 
-    /// Runs the step's vector loops on the baseline instruction set, whatever the
-    /// processor has: the same bytes, for the tests that keep them so.
-    pub fn with_baseline_instructions(mut self) -> Simulation {
-        self.isa = kernel::Isa::Baseline;
-        self
+    /// The same simulation, drawn afresh (initial population included) and run on the
+    /// baseline instruction set, whatever the processor has: the same bytes, for the
+    /// tests that keep them so. Before the first period only.
+    pub fn with_baseline_instructions(self) -> Simulation {
+        assert_eq!(self.period, 0, "with_baseline_instructions after a period");
+        let every_phase = self.every_phase;
+        Simulation {
+            every_phase,
+            ..Simulation::build(&self.scenario, draw::Isa::Baseline)
+        }
     }
 
     /// Runs one period and returns its record.
@@ -342,7 +351,7 @@ struct Context<'a> {
     /// The key of the customers' draws (engine/draw.rs).
     key: Key,
     /// The instruction set of the vector loops.
-    isa: kernel::Isa,
+    isa: draw::Isa,
     period: u32,
     wom_base: u64,
     survey_base: Option<u64>,
@@ -350,7 +359,14 @@ struct Context<'a> {
     every_phase: bool,
 }
 
-fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) -> Chunk {
+fn init_chunk(
+    s: &Scenario,
+    model: &Model,
+    bins: Bins,
+    isa: draw::Isa,
+    ci: usize,
+    len: usize,
+) -> Chunk {
     let key = Key::new(s.seed);
     let seg_cum = cumulative(s.segments.iter().map(|g| g.share));
     let firm_cum = cumulative(
@@ -380,20 +396,17 @@ fn init_chunk(s: &Scenario, model: &Model, bins: Bins, ci: usize, len: usize) ->
     };
     // Geometric tenure with the given mean: P(t) = p (1 − p)^t, p = 1 / (mean + 1).
     let log_keep = (1.0 - 1.0 / (init.tenure + 1.0)).ln();
+    let mut draws = draw::Initial::new();
     for k in 0..len {
         // The customer's draws (engine/draw.rs): four uniforms and four normals, all
-        // taken whatever the branch, in period 0.
-        let customer = (ci * CHUNK + k) as u64;
-        let w = draw::words(key, customer, 0, Purpose::Initial as u32);
-        let [u_seg, u_out, u_firm, u_tenure] = w.map(draw::uniform);
-        let n = draw::words(key, customer, 0, Purpose::InitialNormals as u32);
-        let m = draw::words(key, customer, 0, Purpose::InitialNormals as u32 + 1);
-        let z = [
-            draw::normal(n[0], n[1]),
-            draw::normal(n[2], n[3]),
-            draw::normal(m[0], m[1]),
-            draw::normal(m[2], m[3]),
-        ];
+        // taken whatever the branch, in period 0, a block of customers at a time.
+        let lane = k % draw::BLOCK;
+        if lane == 0 {
+            let first = (ci * CHUNK + k) as u64;
+            draws.draw(isa, key, first, draw::BLOCK.min(len - k));
+        }
+        let [u_seg, u_out, u_firm, u_tenure] = std::array::from_fn(|i| draws.u[i][lane]);
+        let z: [f64; 4] = std::array::from_fn(|i| draws.z[i][lane]);
         let sg = pick(&seg_cum, u_seg);
         let seg = &s.segments[sg];
         let firm = if u_out < init.outside {
