@@ -220,6 +220,8 @@ pub fn fill_words<const P: usize>(
         done = unsafe { avx2::fill_words(key, period, first, len, purposes, out) };
     }
     let _ = isa;
+    // The lane indexes the innermost of three dimensions.
+    #[allow(clippy::needless_range_loop)]
     for k in done..len {
         for (p, &purpose) in purposes.iter().enumerate() {
             let w = words(key, first + k as u64, period, purpose);
@@ -240,8 +242,8 @@ pub fn fill_uniforms(isa: Isa, words: &[u32; BLOCK], out: &mut [f64; BLOCK], len
         done = unsafe { avx2::fill_uniforms(words, out, len) };
     }
     let _ = isa;
-    for k in done..len {
-        out[k] = uniform(words[k]);
+    for (out, &w) in out[done..len].iter_mut().zip(&words[done..len]) {
+        *out = uniform(w);
     }
 }
 
@@ -261,8 +263,12 @@ pub fn fill_normals(
         done = unsafe { avx2::fill_normals(w1, w2, out, len) };
     }
     let _ = isa;
-    for k in done..len {
-        out[k] = normal(w1[k], w2[k]);
+    for ((out, &w1), &w2) in out[done..len]
+        .iter_mut()
+        .zip(&w1[done..len])
+        .zip(&w2[done..len])
+    {
+        *out = normal(w1, w2);
     }
 }
 
