@@ -215,7 +215,7 @@ impl Simulation {
         &self.model
     }
 
-    /// Runs every chunk with every phase of the step on (kernel.rs), even where the
+    /// Runs every chunk with every phase of the step on (engine/kernel/), even where the
     /// scenario uses none of the rare features: the results are the same, bit for bit,
     /// only slower. For the tests that keep it so on generated scenarios
     /// (tests/properties.rs).
@@ -348,7 +348,7 @@ struct Context<'a> {
     scenario: &'a Scenario,
     network: &'a Network,
     talk: &'a [u8],
-    /// The key of the customers' draws (engine/draw.rs).
+    /// The key of the customers' draws (engine/draw/).
     key: Key,
     /// The instruction set of the vector loops.
     isa: draw::Isa,
@@ -398,7 +398,7 @@ fn init_chunk(
     let log_keep = (1.0 - 1.0 / (init.tenure + 1.0)).ln();
     let mut draws = draw::Initial::new();
     for k in 0..len {
-        // The customer's draws (engine/draw.rs): four uniforms and four normals, all
+        // The customer's draws (engine/draw/): four uniforms and four normals, all
         // taken whatever the branch, in period 0, a block of customers at a time.
         let lane = k % draw::BLOCK;
         if lane == 0 {

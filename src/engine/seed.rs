@@ -1,6 +1,6 @@
 //! Seeds for every random stream, derived from the master seed.
 //!
-//! The customers' draws are counter-based (engine/draw.rs), keyed by a seed derived
+//! The customers' draws are counter-based (engine/draw/), keyed by a seed derived
 //! here. The other streams (the word-of-mouth network, a sweep's design) are
 //! `Xoshiro256PlusPlus` generators seeded from (master seed, purpose, period, index)
 //! through SplitMix64 mixing. The streams depend on those numbers alone, never on which

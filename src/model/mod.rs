@@ -5,7 +5,7 @@
 //! submodules hold the equations as pure functions of plain numbers (satisfaction,
 //! f(CS), R, the type, voice, the choice). It does no I/O and owns no customers: the
 //! engine keeps the population in flat arrays and strings these equations together
-//! into the one customer step (engine/kernel.rs), a block of customers at a time.
+//! into the one customer step (engine/kernel/), a block of customers at a time.
 //! Keeping the equations free of generators, arrays and the network is what lets tests
 //! check each one on its own. Events rebuild the model: it is cheap to compile.
 
@@ -32,8 +32,7 @@ const BUILD_UP_TABLE: usize = 1024;
 /// Tenures for which [`Model::structural_pass`] holds `exp(−R)`.
 pub const PASS_TABLE: usize = 256;
 
-/// Most product lines a firm may have (the engine keeps their draws on the stack).
-pub const MAX_LINES: usize = 16;
+pub use crate::scenario::MAX_LINES;
 
 /// A scenario compiled for simulation.
 #[derive(Debug, Clone)]

@@ -22,7 +22,9 @@ pub use overrides::Override;
 pub use strength::{LEVELS, Strength};
 pub use unused::Unused;
 
-pub use validate::{MAX_CUSTOMERS, MAX_FIRMS, MAX_NAME_CHARS, MAX_PERIODS, MAX_SEGMENTS};
+pub use validate::{
+    MAX_CUSTOMERS, MAX_FIRMS, MAX_LINES, MAX_NAME_CHARS, MAX_PERIODS, MAX_SEGMENTS,
+};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -4,6 +4,9 @@
 use super::{Event, FIRM_FIELDS, Loyalty, NetworkKind, Scenario, ScenarioError};
 use std::collections::HashSet;
 
+/// Most product lines a firm may have (the engine keeps their draws on the stack).
+pub const MAX_LINES: usize = 16;
+
 /// Most firms or segments a scenario may have (firm indices are one byte in the engine,
 /// and choice tables grow with the square of the firm count).
 pub const MAX_FIRMS: usize = 64;
@@ -202,10 +205,10 @@ impl Scenario {
                 f.lines.iter().map(|l| l.name.as_str()),
             )?;
             c.check(
-                f.lines.len() <= crate::model::MAX_LINES,
+                f.lines.len() <= MAX_LINES,
                 &p("lines"),
                 format!("{} lines", f.lines.len()),
-                &format!("at most {} product lines", crate::model::MAX_LINES),
+                &format!("at most {} product lines", MAX_LINES),
             )?;
             for (k, line) in f.lines.iter().enumerate() {
                 c.finite(&p(&format!("lines[{k}].offset")), line.offset)?;
