@@ -15,6 +15,7 @@ pub mod parameter;
 pub mod report;
 pub mod scenario;
 pub mod sensitivity;
+pub mod stats;
 pub mod sweep;
 
 pub use engine::{RunResults, Simulation};

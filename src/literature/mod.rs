@@ -83,7 +83,7 @@ impl Estimate {
             };
         }
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        let half = crate::sweep::summary::t_quantile(xs.len() as u64 - 1) * (var / n).sqrt();
+        let half = crate::stats::t_quantile(xs.len() as u64 - 1) * (var / n).sqrt();
         Estimate {
             mean,
             low: mean - half,

@@ -18,6 +18,7 @@
 use crate::engine::tally::{Bins, CurveBin, FirmTally, PeriodBin, SurveyTally};
 use crate::model::CustomerType;
 use crate::parameter::Run;
+use crate::stats::wilson;
 
 /// The type of a column, as a reader should load it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -591,20 +592,6 @@ fn per_obs(sum: f64, n: u64) -> Cell {
     Cell::Float((n > 0).then(|| sum / n as f64))
 }
 
-/// Wilson score interval for a proportion at 95%.
-pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
-    if n == 0 {
-        return None;
-    }
-    let z = 1.959_963_984_540_054_f64;
-    let n = n as f64;
-    let p = successes as f64 / n;
-    let denom = 1.0 + z * z / n;
-    let centre = (p + z * z / (2.0 * n)) / denom;
-    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
-    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
-}
-
 /// The columns of `curve.csv`.
 pub fn curve() -> Vec<Column<CurveRow>> {
     vec![
@@ -1063,17 +1050,6 @@ mod tests {
         ] {
             assert!(names.contains(&required), "{required}");
         }
-    }
-
-    #[test]
-    fn wilson_interval_brackets_the_proportion() {
-        let (lo, hi) = wilson(80, 100).unwrap();
-        assert!(lo < 0.8 && 0.8 < hi);
-        assert!(
-            (lo - 0.711).abs() < 0.002 && (hi - 0.866).abs() < 0.002,
-            "{lo} {hi}"
-        );
-        assert_eq!(wilson(0, 0), None);
     }
 
     /// A float cell is a float whatever its value: whole numbers keep `.0`, infinity

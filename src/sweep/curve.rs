@@ -9,7 +9,8 @@
 //! means. Rows of one point are contiguous (runs are in point order), so memory holds
 //! one point's bins at a time, and a merge gives the same bytes as one process.
 
-use crate::report::columns::{Cell, SWEEP_CURVE, push_csv_field, push_csv_record, wilson};
+use crate::report::columns::{Cell, SWEEP_CURVE, push_csv_field, push_csv_record};
+use crate::stats::wilson;
 use std::io::{self, Write};
 use std::path::Path;
 

@@ -11,28 +11,9 @@
 
 use crate::report::columns::{Cell, SUMMARY_STATS};
 use crate::report::metrics;
+use crate::stats::t_quantile;
 use std::io;
 use std::path::{Path, PathBuf};
-
-/// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
-pub fn t_quantile(df: u64) -> f64 {
-    const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::NAN,
-        1..=30 => TABLE[df as usize - 1],
-        _ => {
-            // Cornish–Fisher expansion around the normal quantile.
-            let z: f64 = 1.959_963_984_540_054;
-            let d = df as f64;
-            z + (z.powi(3) + z) / (4.0 * d)
-                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
-        }
-    }
-}
 
 /// Running statistics of one metric at one point.
 #[derive(Debug, Clone, Copy, Default)]
@@ -229,13 +210,6 @@ pub fn markdown(name: &str, paths: &[String], points: &[PointSummary], runs: u64
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn t_quantiles_fall_toward_the_normal() {
-        assert_eq!(t_quantile(1), 12.706);
-        assert!((t_quantile(31) - 2.040).abs() < 0.002);
-        assert!((t_quantile(1000) - 1.962).abs() < 0.001);
-    }
 
     #[test]
     fn stats_of_a_point() {

@@ -29,6 +29,7 @@ use super::style::{Style, palette, pt};
 use super::sweep::SweepFolder;
 use super::words;
 use crate::parameter::Design;
+use crate::stats::fisher_interval;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -57,16 +58,6 @@ pub struct CorrelationVsR {
     pub interval_label: String,
     /// Whether a group's points are joined by a line (levels of a design, not draws).
     pub lines: bool,
-}
-
-/// The 95% Fisher z interval of a Pearson correlation `r` over `n` observations.
-pub fn fisher_interval(r: f64, n: u64) -> Option<(f64, f64)> {
-    if n <= 3 || !r.is_finite() || r.abs() >= 1.0 {
-        return None;
-    }
-    let z = r.atanh();
-    let half = 1.959_963_984_540_054 / ((n - 3) as f64).sqrt();
-    Some(((z - half).tanh(), (z + half).tanh()))
 }
 
 /// A numeric axis over `low..high`, with a column one step beyond it marked ∞ when
@@ -391,19 +382,6 @@ impl Chart for CorrelationVsR {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fisher_intervals_narrow_with_the_decisions_and_stay_inside_minus_one_to_one() {
-        let (lo, hi) = fisher_interval(0.2, 1000).unwrap();
-        assert!(lo < 0.2 && hi > 0.2 && lo > 0.13 && hi < 0.26, "{lo} {hi}");
-        let (lo2, hi2) = fisher_interval(0.2, 100_000).unwrap();
-        assert!(hi2 - lo2 < (hi - lo) / 5.0);
-        let (a, b) = fisher_interval(0.999, 10).unwrap();
-        assert!(a > -1.0 && b < 1.0);
-        assert_eq!(fisher_interval(0.5, 3), None);
-        assert_eq!(fisher_interval(1.0, 100), None);
-        assert_eq!(fisher_interval(f64::NAN, 100), None);
-    }
 
     #[test]
     fn infinite_values_get_a_column_beyond_the_finite_axis() {

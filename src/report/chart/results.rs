@@ -289,7 +289,7 @@ impl RunFolder {
                     cs: b.sum_cs / n,
                     observations: b.observations,
                     retention: Some(b.stayed as f64 / n),
-                    interval: crate::report::columns::wilson(b.stayed, b.observations),
+                    interval: crate::stats::wilson(b.stayed, b.observations),
                     expected: Some((b.sum_cl / n).clamp(0.0, 1.0)),
                 }
             })
@@ -641,7 +641,7 @@ mod tests {
         assert_eq!((b.observations, b.retention), (40, Some(35.0 / 40.0)));
         assert!((b.cs - (3.1 * 10.0 + 2.9 * 30.0) / 40.0).abs() < 1e-12);
         assert!((b.expected.unwrap() - (0.8 * 10.0 + 0.9 * 30.0) / 40.0).abs() < 1e-12);
-        assert_eq!(b.interval, crate::report::columns::wilson(35, 40));
+        assert_eq!(b.interval, crate::stats::wilson(35, 40));
         // Both firms, period 2 only.
         let both = folder.curve_of((2, 2), None).unwrap();
         assert_eq!(both[1].observations, 130);
