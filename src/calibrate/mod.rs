@@ -216,7 +216,7 @@ impl TargetFile {
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             CalibrationError(format!(
                 "{source}: not valid TOML: {}",
-                one_line(&e.to_string())
+                crate::scenario::one_line(&e.to_string())
             ))
         })?;
         let mut file: TargetFile = serde_path_to_error::deserialize(toml::Value::Table(table))
@@ -224,7 +224,7 @@ impl TargetFile {
                 let path = e.path().to_string();
                 CalibrationError(format!(
                     "{source}: field `{path}`: {}",
-                    one_line(&e.into_inner().to_string())
+                    crate::scenario::one_line(&e.into_inner().to_string())
                 ))
             })?;
         file.source = source.to_string();
@@ -427,30 +427,6 @@ fn strip_set(e: &ScenarioError) -> String {
         ScenarioError::Override { message, .. } => message.clone(),
         other => other.to_string(),
     }
-}
-
-/// Folds a multi-line parser message into one line, dropping source excerpts, a
-/// trailing ``in `path` `` that repeats the field already named, and Rust's type names
-/// (as the scenario's messages do).
-fn one_line(message: &str) -> String {
-    let mut text = message
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            let rest = l
-                .trim_start_matches(|c: char| c.is_ascii_digit())
-                .trim_start();
-            !l.is_empty()
-                && !rest.starts_with('|')
-                && !l.chars().all(|c| matches!(c, '|' | '^' | ' '))
-        })
-        .collect::<Vec<_>>()
-        .join(": ");
-    if let Some(at) = text.rfind(" in `").filter(|_| text.ends_with('`')) {
-        text.truncate(at);
-        text = text.trim_end_matches([':', ' ']).to_string();
-    }
-    text.replace("expected f64", "expected a number")
 }
 
 /// The value at a dotted path of a TOML tree.

@@ -4,13 +4,12 @@
 //! the size asked for, and writes the results folder atomically: `scenario.toml` (the
 //! fitted scenario), `fit.json` and `fit.md`.
 
-use super::{ScenarioArgs, claim, load, say, thread_count};
+use super::{ScenarioArgs, claim, load, progress_bar, say, thread_count};
 use crate::calibrate::{self, Options, Progress, TargetFile};
 use crate::error::Error;
 use crate::report::atomic;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use indicatif::ProgressStyle;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -74,21 +73,12 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         threads,
         if threads == 1 { "" } else { "s" }
     );
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(
-            Some(args.max_evals as u64),
-            ProgressDrawTarget::stderr(),
-        );
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {pos}/{len} evaluations (at most) · best objective {msg} · {elapsed_precise} elapsed",
-            )
-            .expect("a valid template"),
-        );
-        bar
-    };
+    let bar = progress_bar(args.quiet, args.max_evals as u64, || {
+        ProgressStyle::with_template(
+            "{spinner} {pos}/{len} evaluations (at most) · best objective {msg} · {elapsed_precise} elapsed",
+        )
+        .expect("a valid template")
+    });
     let mut progress = |p: Progress| {
         if p.evaluations == 1 && !args.quiet {
             eprintln!("{header}");

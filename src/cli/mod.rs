@@ -590,8 +590,27 @@ fn report_drawn(out: &Path, drawn: &chart::ChartFiles) {
     }
 }
 
+/// A progress bar of `len` steps on standard error in `style`, hidden with `--quiet`
+/// or when standard error is not a terminal (a log file gets no bar).
+pub(super) fn progress_bar(
+    quiet: bool,
+    len: u64,
+    style: impl FnOnce() -> indicatif::ProgressStyle,
+) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(style());
+    bar
+}
+
 /// Prints to standard output; a closed pipe (`loyalsim validate | head`) is not an error.
-fn say(text: &str) {
+pub(super) fn say(text: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -1,6 +1,6 @@
 //! `loyalsim sweep` and `loyalsim merge`.
 
-use super::{ScenarioArgs, claim, memory};
+use super::{ScenarioArgs, claim, memory, progress_bar, say};
 use crate::engine;
 use crate::error::Error;
 use crate::parameter::{self, Plan, TimeseriesFormat};
@@ -8,9 +8,8 @@ use crate::report::chart;
 use crate::scenario::{self, Override, Read, ScenarioError, Unused};
 use crate::sweep::{self, Shard, SweepError};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressStyle;
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -330,25 +329,19 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     let pool = super::thread_pool(threads)?;
     let target = claim(&out)?;
     let (start, end) = shard.slice(plan.runs());
-    let bar = if args.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(Some(end - start), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {pos}/{len} runs [{bar:30}] {rate} · {elapsed_precise} elapsed · {eta} left",
-            )
-            .expect("a valid template")
-            .with_key(
-                "rate",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{:.1} runs/s", state.per_sec());
-                },
-            )
-            .progress_chars("=> "),
-        );
-        bar
-    };
+    let bar = progress_bar(args.quiet, end - start, || {
+        ProgressStyle::with_template(
+            "{spinner} {pos}/{len} runs [{bar:30}] {rate} · {elapsed_precise} elapsed · {eta} left",
+        )
+        .expect("a valid template")
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} runs/s", state.per_sec());
+            },
+        )
+        .progress_chars("=> ")
+    });
     if !args.quiet {
         eprintln!(
             "loyalsim sweep: {} — {} points × {} replications = {} runs{}, {} thread{}",
@@ -401,7 +394,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         } else if plan.analysis.is_some() {
             files.push("sensitivity.csv");
         }
-        sweep::say(&format!(
+        say(&format!(
             "wrote {}/ ({})\n\n{}",
             outcome.dir.display(),
             contents(&files, &base.name, &drawn),
@@ -441,7 +434,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Error> {
             Some(c) => format!(" ({c})"),
             None => charts,
         };
-        sweep::say(&format!(
+        say(&format!(
             "merged {} shards into {}/{charts}\n\n{markdown}",
             args.shards.len(),
             out.display()

@@ -870,7 +870,7 @@ pub fn unused_error(u: &Unused, source_name: &str, overrides: &[Override]) -> Sc
 /// Folds a multi-line parser message (toml prints a source excerpt) into one line.
 /// Also drops the source excerpt (`2 | name = "x`), the trailing ``in `path` `` that
 /// repeats the field already named, and Rust's type names.
-fn one_line(message: &str) -> String {
+pub(crate) fn one_line(message: &str) -> String {
     let is_excerpt = |l: &str| {
         let rest = l
             .trim_start_matches(|c: char| c.is_ascii_digit())

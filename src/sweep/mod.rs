@@ -48,7 +48,7 @@ use crate::report::metrics;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, mpsc};
@@ -577,11 +577,6 @@ pub fn headers(plan: &Plan) -> Headers {
 /// after checking every shard against its manifest.
 pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, SweepError> {
     files::merge(shards, target, then)
-}
-
-/// Writes text to standard output, ignoring a closed pipe.
-pub fn say(text: &str) {
-    let _ = io::stdout().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]
