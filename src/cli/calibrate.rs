@@ -4,7 +4,7 @@
 //! the size asked for, and writes the results folder atomically: `scenario.toml` (the
 //! fitted scenario), `fit.json` and `fit.md`.
 
-use super::{ScenarioArgs, claim, load, progress_bar, say, thread_count};
+use super::{ScenarioArgs, at_least_one, claim, load, progress_bar, say, thread_count};
 use crate::calibrate::{self, Options, Progress, TargetFile};
 use crate::error::Error;
 use crate::report::atomic;
@@ -26,10 +26,10 @@ pub struct CalibrateArgs {
     pub out: Option<PathBuf>,
     /// Most evaluations of the objective; each runs the scenario once per distinct
     /// target condition.
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = at_least_one)]
     pub max_evals: usize,
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub threads: Option<usize>,
     /// Print nothing but errors (no progress bar, no table).
     #[arg(long, short)]
@@ -42,12 +42,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     let text = std::fs::read_to_string(&args.target)
         .map_err(|e| Error::Usage(format!("cannot read target file {source}: {e}")))?;
     let file = TargetFile::parse(&text, &source).map_err(|e| Error::Usage(e.to_string()))?;
-    if args.max_evals == 0 {
-        return Err(Error::Usage(
-            "--max-evals 0: expected at least 1 evaluation".into(),
-        ));
-    }
-    let threads = thread_count(args.threads)?;
+    let threads = thread_count(args.threads);
     let pool = super::thread_pool(threads)?;
     let out = args
         .out

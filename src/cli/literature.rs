@@ -6,7 +6,7 @@
 //! one line per check and writes `validation.md` with its charts, atomically, holding
 //! the output folder's lock (`report::lock`) so that two of them do not interleave.
 
-use super::{claim_folder, say, thread_count};
+use super::{at_least_one, claim_folder, say, thread_count};
 use crate::error::Error;
 use crate::literature::{self, Lab, page};
 use crate::report::chart::{self, ChartOptions};
@@ -25,7 +25,7 @@ pub struct LiteratureArgs {
     #[arg(long, value_name = "ID")]
     pub only: Vec<String>,
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub threads: Option<usize>,
     /// Print nothing but errors.
     #[arg(long, short)]
@@ -48,7 +48,7 @@ pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
             args.scenarios.display()
         )));
     }
-    let threads = thread_count(args.threads)?;
+    let threads = thread_count(args.threads);
     let pool = super::thread_pool(threads)?;
     let mut lab = Lab::new(&args.scenarios);
     let writing_page = args.only.is_empty();

@@ -128,7 +128,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub threads: Option<usize>,
     /// Print nothing but errors (warnings are still kept in summary.json).
     #[arg(long, short)]
@@ -174,10 +174,10 @@ pub struct PlotArgs {
     /// screen (1600x1000 px, 200 dpi), print (7 x 4.5 in at 300 dpi: 2100x1350 px), or
     /// WIDTHxHEIGHT in pixels. Text and lines keep their size in points.
     #[arg(long, value_name = "SIZE", default_value = "screen")]
-    pub size: String,
+    pub size: chart::Size,
     /// png, svg or both.
     #[arg(long, value_name = "FORMAT", default_value = "both")]
-    pub format: String,
+    pub format: chart::Format,
     /// Title of every chart drawn, instead of its own; "" for none (a caption instead).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
@@ -201,15 +201,17 @@ pub struct PlotArgs {
     pub quiet: bool,
 }
 
-/// The thread count a `--threads` option asks for.
-fn thread_count(threads: Option<usize>) -> Result<usize, Error> {
-    match threads {
-        Some(0) => Err(Error::Usage(
-            "--threads 0: expected at least 1 thread".into(),
-        )),
-        Some(n) => Ok(n),
-        None => Ok(rayon::current_num_threads()),
+/// A count of at least one (`--threads`, `--max-evals`), parsed at the edge.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("expected a whole number, at least 1".into()),
     }
+}
+
+/// The thread count a `--threads` option asks for (at least 1, by [`at_least_one`]).
+fn thread_count(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(rayon::current_num_threads)
 }
 
 /// A rayon pool of `threads` workers for one command.
@@ -433,7 +435,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Error> {
             .map_err(Error::Usage)?;
         memory::check_with_charts(&scenario, &source)?;
     }
-    let threads = thread_count(args.threads)?;
+    let threads = thread_count(args.threads);
     let pool = thread_pool(threads)?;
     let out = args
         .out
@@ -527,14 +529,8 @@ fn chart_error(e: ChartError) -> Error {
 
 fn plot(args: PlotArgs) -> Result<(), Error> {
     let options = ChartOptions {
-        size: args
-            .size
-            .parse()
-            .map_err(|e| Error::Usage(format!("--size {e}")))?,
-        format: args
-            .format
-            .parse()
-            .map_err(|e| Error::Usage(format!("--format {e}")))?,
+        size: args.size,
+        format: args.format,
         title: args.title.clone(),
         only: args.only.clone(),
         metric: args.metric.clone(),

@@ -1,6 +1,6 @@
 //! `loyalsim sweep` and `loyalsim merge`.
 
-use super::{ScenarioArgs, claim, memory, progress_bar, say};
+use super::{ScenarioArgs, at_least_one, claim, memory, progress_bar, say};
 use crate::engine;
 use crate::error::Error;
 use crate::parameter::{self, Plan, TimeseriesFormat};
@@ -21,7 +21,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub threads: Option<usize>,
     /// Run only the I-th of N equal slices of the runs (1 <= I <= N); combine the shard
     /// folders with `loyalsim merge`.
@@ -311,7 +311,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
                 .to_string(),
         ]);
     }
-    let threads = super::thread_count(args.threads)?;
+    let threads = super::thread_count(args.threads);
     let base_table = {
         let mut b = base.clone();
         b.sweep = None;

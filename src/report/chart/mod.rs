@@ -115,7 +115,7 @@ impl std::str::FromStr for Format {
             "png" => Ok(Format::Png),
             "svg" => Ok(Format::Svg),
             "both" => Ok(Format::Both),
-            _ => Err(format!("{s:?}: expected png, svg or both")),
+            _ => Err("expected png, svg or both".into()),
         }
     }
 }

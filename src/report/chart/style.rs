@@ -101,7 +101,7 @@ impl std::str::FromStr for Size {
                         Ok(Size::pixels(w, h))
                     }
                     _ => Err(format!(
-                        "{s:?}: expected screen (1600x1000), print (2100x1350 at 300 dpi) or \
+                        "expected screen (1600x1000), print (2100x1350 at 300 dpi) or \
                          WIDTHxHEIGHT in pixels, 400x300 to {0}x{0}",
                         Size::MAX_SIDE
                     )),
