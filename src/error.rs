@@ -1,11 +1,14 @@
 //! The errors a user can meet, and the exit code each gives.
 
+use crate::report::atomic::TargetError;
+use crate::report::chart::ChartError;
 use crate::scenario::ScenarioError;
+use crate::sweep::SweepError;
 
 /// Exit code for bad input: a wrong scenario, a wrong flag, a size that would not fit.
-pub const EXIT_BAD_INPUT: i32 = 2;
+pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code for a failure of the machine: a file that could not be written.
-pub const EXIT_FAILURE: i32 = 1;
+pub const EXIT_FAILURE: u8 = 1;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -25,10 +28,47 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         match self {
             Error::Scenario(_) | Error::Usage(_) => EXIT_BAD_INPUT,
             Error::Write { .. } | Error::Failed(_) => EXIT_FAILURE,
+        }
+    }
+}
+
+/// A refused results folder is the user's to fix (exit 2); one that could not be
+/// prepared is the machine's (exit 1).
+impl From<TargetError> for Error {
+    fn from(e: TargetError) -> Error {
+        match e {
+            TargetError::Refused(message) => Error::Usage(format!("--out {message}")),
+            TargetError::Io { path, source } => Error::Write { path, source },
+        }
+    }
+}
+
+/// Charts: a folder or option that cannot be drawn is bad input; a file that cannot be
+/// written, or a chart that cannot be drawn, a failure to write.
+impl From<ChartError> for Error {
+    fn from(e: ChartError) -> Error {
+        match e {
+            ChartError::Input(message) => Error::Usage(message),
+            ChartError::Write { path, source } => Error::Write { path, source },
+            e @ ChartError::Draw { .. } => Error::Write {
+                path: "charts".into(),
+                source: std::io::Error::other(e.to_string()),
+            },
+        }
+    }
+}
+
+/// Sweeps: bad input, a file that cannot be written, or a check that failed.
+impl From<SweepError> for Error {
+    fn from(e: SweepError) -> Error {
+        match e {
+            SweepError::Input(message) => Error::Usage(message),
+            SweepError::Io { path, source } => Error::Write { path, source },
+            SweepError::Failed(message) => Error::Failed(message),
         }
     }
 }

@@ -1,14 +1,18 @@
 //! The `loyalsim` command: parse the command line once, run, map errors to exit codes.
 
 use clap::Parser;
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     let options = match loyalsim::cli::Options::try_parse() {
         Ok(options) => options,
-        Err(e) => loyalsim::cli::exit_on_parse_error(e),
+        Err(e) => return loyalsim::cli::parse_error(e),
     };
-    if let Err(e) = loyalsim::cli::run(options) {
-        eprintln!("error: {e}");
-        std::process::exit(e.exit_code());
+    match loyalsim::cli::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
     }
 }

@@ -10,8 +10,8 @@ mod sweep;
 use crate::engine::{self, Simulation};
 use crate::error::Error;
 use crate::report::RunReport;
-use crate::report::atomic::{self, Target, TargetError};
-use crate::report::chart::{self, ChartError, ChartOptions};
+use crate::report::atomic::{self, Target};
+use crate::report::chart::{self, ChartOptions};
 use crate::report::lock::Lock;
 use crate::scenario::{self, Override, SHOWCASE, Scenario, ScenarioError};
 use clap::{Args, Parser, Subcommand};
@@ -222,30 +222,23 @@ fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| Error::Usage(format!("--threads {threads}: {e}")))
 }
 
-fn target_error(e: TargetError) -> Error {
-    match e {
-        TargetError::Refused(message) => Error::Usage(format!("--out {message}")),
-        TargetError::Io { path, source } => Error::Write { path, source },
-    }
-}
-
 /// Claims the results folder `out` (see [`atomic`]): locked, checked and cleared of
 /// leftovers, before anything is simulated, so a wrong `--out` or a second command on the
 /// same folder is refused at once.
 fn claim(out: &Path) -> Result<Target, Error> {
-    Target::claim(out).map_err(target_error)
+    Target::claim(out).map_err(Error::from)
 }
 
 /// Locks a folder that files are written into (`plot`, `literature`).
 fn claim_folder(out: &Path) -> Result<Lock, Error> {
-    atomic::claim_folder(out).map_err(target_error)
+    atomic::claim_folder(out).map_err(Error::from)
 }
 
 /// Runs the command the options name.
 /// Help and version are printed as clap writes them (exit 0); a bad command line is one
 /// line, as every other bad input is: clap's message with its indented details joined
 /// on, without the usage block and tips, and where to read more (exit 2).
-pub fn exit_on_parse_error(e: clap::Error) -> ! {
+pub fn parse_error(e: clap::Error) -> std::process::ExitCode {
     use clap::error::ErrorKind;
     if matches!(
         e.kind(),
@@ -253,7 +246,8 @@ pub fn exit_on_parse_error(e: clap::Error) -> ! {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        e.exit();
+        let _ = e.print();
+        return std::process::ExitCode::from(e.exit_code() as u8);
     }
     let text = e.render().to_string();
     // The command the arguments name, for the pointer to its help.
@@ -263,7 +257,7 @@ pub fn exit_on_parse_error(e: clap::Error) -> ! {
     });
     let fallback = sub.map_or("loyalsim".to_string(), |s| format!("loyalsim {s}"));
     eprintln!("{}", one_line_parse_error(&text, &fallback));
-    std::process::exit(2);
+    std::process::ExitCode::from(crate::error::EXIT_BAD_INPUT)
 }
 
 /// clap's rendered error as one line: `error: unexpected argument '--bogus' found (see
@@ -516,17 +510,6 @@ fn describe_charts(files: &[String]) -> String {
     format!("; charts {} ({})", stems.join(", "), kinds.join(", "))
 }
 
-fn chart_error(e: ChartError) -> Error {
-    match e {
-        ChartError::Input(message) => Error::Usage(message),
-        ChartError::Write { path, source } => Error::Write { path, source },
-        e @ ChartError::Draw { .. } => Error::Write {
-            path: "charts".into(),
-            source: std::io::Error::other(e.to_string()),
-        },
-    }
-}
-
 fn plot(args: PlotArgs) -> Result<(), Error> {
     let options = ChartOptions {
         size: args.size,
@@ -544,8 +527,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
             chart::draw_sweep(dir, &out, &options)
         } else {
             chart::draw_run(dir, &out, &options)
-        }
-        .map_err(chart_error)?;
+        }?;
         if !args.quiet {
             report_drawn(&out, &drawn);
         }
@@ -565,7 +547,7 @@ fn plot(args: PlotArgs) -> Result<(), Error> {
         )));
     };
     let _lock = claim_folder(out)?;
-    let drawn = chart::draw_comparison(&args.dirs, out, &options).map_err(chart_error)?;
+    let drawn = chart::draw_comparison(&args.dirs, out, &options)?;
     if !args.quiet {
         report_drawn(out, &drawn);
     }

@@ -79,14 +79,6 @@ fn contents(files: &[&str], name: &str, drawn: &chart::ChartFiles) -> String {
     format!("{}{}", all.join(", "), super::describe_charts(&drawn.files))
 }
 
-fn sweep_error(e: SweepError) -> Error {
-    match e {
-        SweepError::Input(message) => Error::Usage(message),
-        SweepError::Io { path, source } => Error::Write { path, source },
-        SweepError::Failed(message) => Error::Failed(message),
-    }
-}
-
 /// Checks every point of the sweep before anything runs, naming the field at fault, and
 /// finds the settings that change nothing. A varied field that a point does not use
 /// (`constraint.r` at a structural point) is a warning naming those points, or an error
@@ -366,13 +358,11 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     let progress = |done: u64, _total: u64| bar.set_position(done);
     let mut drawn = chart::ChartFiles::default();
     let mut then = charts_into(!args.no_charts && shard == Shard::WHOLE, &mut drawn);
-    let outcome = pool
-        .install(|| {
-            sweep::run(
-                &base, &plan, shard, &target, &warnings, &progress, &mut then,
-            )
-        })
-        .map_err(sweep_error)?;
+    let outcome = pool.install(|| {
+        sweep::run(
+            &base, &plan, shard, &target, &warnings, &progress, &mut then,
+        )
+    })?;
     drop(then);
     bar.finish_and_clear();
     if !args.quiet {
@@ -426,7 +416,7 @@ pub fn merge(args: MergeArgs) -> Result<(), Error> {
     let target = claim(&out)?;
     let mut drawn = chart::ChartFiles::default();
     let mut then = charts_into(!args.no_charts, &mut drawn);
-    let markdown = sweep::merge(&args.shards, &target, &mut then).map_err(sweep_error)?;
+    let markdown = sweep::merge(&args.shards, &target, &mut then)?;
     drop(then);
     if !args.quiet {
         let charts = super::describe_charts(&drawn.files);
