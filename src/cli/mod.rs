@@ -1,6 +1,11 @@
 //! The command line: an [`Options`] struct built once by clap, and one function per
 //! command. This is the only layer that reads scenario files, looks at the machine and
 //! prints to the console.
+//!
+//! The options' doc comments are clap's `--help` text, written for a terminal
+//! (`[sweep]`, `output/<scenario name>`), so rustdoc is not to read them as links or
+//! HTML.
+#![allow(rustdoc::private_intra_doc_links, rustdoc::invalid_html_tags)]
 
 mod calibrate;
 mod literature;

@@ -34,7 +34,7 @@ use tally::{
 /// Customers per chunk: fixed, so results never depend on the machine.
 pub const CHUNK: usize = 4096;
 
-/// Bytes of state per customer (the arrays of [`Chunk`] plus the shared word of mouth).
+/// Bytes of state per customer (the arrays of a `Chunk` plus the shared word of mouth).
 pub const BYTES_PER_CUSTOMER: u64 = 1 + 1 + 4 * 5 + 2 + 5 + 1 + 1;
 
 /// Index of "no firm" in the firm array.
@@ -99,7 +99,7 @@ pub struct RunResults {
     pub bins: Bins,
     pub curve: Vec<CurveBin>,
     pub association: tally::Association,
-    /// Complaint episodes by group, indexed by [`Voice`] as `u8`: (episodes, stayed).
+    /// Complaint episodes by group, indexed by [`Voice`](crate::model::Voice) as `u8`: (episodes, stayed).
     pub complaints: ComplaintTable,
     pub survey_prediction: SurveyPrediction,
     /// Customers of each firm at the start of the run (the cohort whose lifetime value

@@ -310,7 +310,7 @@ impl SurveyPrediction {
     }
 }
 
-/// Complaint episodes by group (indexed by [`Voice`] as `u8`): (episodes, stayed).
+/// Complaint episodes by group (indexed by [`Voice`](crate::model::Voice) as `u8`): (episodes, stayed).
 pub type ComplaintTable = [(u64, u64); 5];
 
 /// Everything one chunk counts: this period's firm and survey tallies and retention

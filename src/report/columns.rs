@@ -209,7 +209,7 @@ fn push_rounded(out: &mut Vec<u8>, x: f64) {
 }
 
 /// The number a float cell's CSV text reads back as: `x` rounded to 9 decimals (as
-/// [`push_rounded`] and [`display_rounded`] write it), infinity and NaN as they are. A
+/// `push_rounded` and `display_rounded` write it), infinity and NaN as they are. A
 /// binary format that stores this holds the same numbers as the CSV, to the bit.
 pub fn csv_float(x: f64) -> f64 {
     if !x.is_finite() {

@@ -371,8 +371,8 @@ impl Default for Satisfaction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "curve", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Loyalty {
-    /// Piecewise linear through (1, levels[0]), (breakpoints[0], levels[1]),
-    /// (breakpoints[1], levels[2]), (5, levels[3]): the zones of defection,
+    /// Piecewise linear through (1, `levels[0]`), (`breakpoints[0]`, `levels[1]`),
+    /// (`breakpoints[1]`, `levels[2]`), (5, `levels[3]`): the zones of defection,
     /// indifference and affection of Jones & Sasser.
     Zones {
         #[serde(default = "default_breakpoints")]

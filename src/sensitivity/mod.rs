@@ -14,7 +14,7 @@
 //!   optionally S2 (Saltelli 2002), with percentile bootstrap intervals. N·(k+2) runs
 //!   (N·(2k+2) with S2).
 //!
-//! Everything random here is a counter-based draw from the master seed ([`unit`]), and
+//! Everything random here is a counter-based draw from the master seed ([`unit()`]), and
 //! every sum runs in a fixed order, so designs and indices are the same bytes on every
 //! machine, thread count and shard count.
 
