@@ -30,8 +30,6 @@
 //! customers and counts what happened, each phase written here once.
 
 use super::draw::{self, BLOCK, Block, Purpose};
-#[cfg(test)]
-use super::draw::{Isa, Key};
 use super::seed::mix;
 use super::tally::ChunkTally;
 use super::{Chunk, Context, NO_FIRM, TALK_FIRM, TALK_NEGATIVE, TALK_POSITIVE};

@@ -1,6 +1,7 @@
 //! Tests of the step: feature paths, instruction sets, one customer through a period.
 
 use super::*;
+use crate::engine::draw::{Isa, Key};
 use crate::engine::network::{GraphKind, Network};
 use crate::engine::tally::Bins;
 use crate::engine::{RunResults, Simulation};
