@@ -13,15 +13,15 @@ use std::path::{Path, PathBuf};
 /// out the graph must have no cycle. Each is to go (ARCHITECTURE.md says which way the
 /// layers point).
 const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
-    // Scenario holds the parsed [sweep] table, whose type is parameter's.
-    ("scenario", "parameter"),
     // The plan's columns and metric names come from report::columns and report::metrics.
     ("parameter", "report"),
     // The sweep charts read sweep::Finished.
     ("report", "sweep"),
 ];
 
-/// The most lines a source file of `src/` may have.
+/// The most lines a source file of `src/` may have. A module's unit tests, kept in its
+/// own `tests.rs`, are tests and not held to it (the rule is about code one must hold
+/// in one's head to change it; a test reads on its own).
 const MAX_LINES: usize = 600;
 
 /// Files over [`MAX_LINES`] today, each with the most lines it may have until it is
@@ -29,7 +29,6 @@ const MAX_LINES: usize = 600;
 const KNOWN_LONG_FILES: &[(&str, usize)] = &[
     ("src/calibrate/mod.rs", 1500),
     ("src/report/columns.rs", 1500),
-    ("src/parameter/mod.rs", 1200),
     ("src/report/chart/layout.rs", 1200),
     ("src/report/chart/mod.rs", 1200),
     ("src/sweep/files.rs", 1100),
@@ -303,6 +302,9 @@ fn no_source_file_is_too_long() {
     let mut found = BTreeSet::new();
     for path in sources() {
         let rel = relative(&path);
+        if path.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
         let lines = std::fs::read_to_string(&path).unwrap().lines().count();
         match known.get(rel.as_str()) {
             Some(&ceiling) => {

@@ -11,6 +11,7 @@
 mod dynamics;
 mod overrides;
 mod strength;
+pub mod sweep;
 mod unused;
 mod validate;
 
@@ -67,7 +68,7 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// A parameter sweep over this scenario (`loyalsim sweep`); ignored by `run`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sweep: Option<crate::parameter::Sweep>,
+    pub sweep: Option<sweep::Sweep>,
 }
 
 impl Default for Scenario {
