@@ -32,7 +32,6 @@ const KNOWN_LONG_FILES: &[(&str, usize)] = &[
     ("src/report/chart/layout.rs", 1200),
     ("src/report/chart/mod.rs", 1200),
     ("src/sweep/files.rs", 1100),
-    ("src/scenario/mod.rs", 1000),
     ("src/sweep/parquet.rs", 1000),
     ("src/report/chart/sensitivity.rs", 900),
     ("src/literature/checks.rs", 900),
@@ -40,7 +39,6 @@ const KNOWN_LONG_FILES: &[(&str, usize)] = &[
     ("src/cli/mod.rs", 700),
     ("src/report/chart/results.rs", 700),
     ("src/report/chart/timeseries.rs", 700),
-    ("src/scenario/validate.rs", 700),
     ("src/sweep/mod.rs", 700),
 ];
 
