@@ -13,7 +13,7 @@
 //! What is kept of every run's periods is a choice ([`TimeseriesFormat`]: `--timeseries`,
 //! or `sweep.timeseries` in the scenario): `sweep_timeseries.csv` as before, which any
 //! tool reads but which a sweep of 10,000 runs makes 351 MB of; Parquet parts
-//! (`parquet.rs`: typed, compressed, six times smaller); or nothing, when
+//! (`parquet/`: typed, compressed, six times smaller); or nothing, when
 //! `sweep.csv`'s row per run is all a study needs. The choice is in the manifest and in
 //! the resolved scenario, so a sweep is resumed and merged only in the format it began
 //! with, and a message says so.
@@ -35,6 +35,7 @@
 
 mod curve;
 mod files;
+mod manifest;
 mod parquet;
 pub mod sensitivity;
 pub mod summary;
@@ -53,6 +54,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 use std::time::Duration;
+
+pub use manifest::{FileRecord, Finished, Manifest, Shard};
 
 /// A run's `sweep.csv` row and its `sweep_curve_runs.csv` rows, as CSV bytes, and its
 /// time series.
@@ -84,79 +87,6 @@ pub fn bytes_per_point(base: &Scenario, fields: usize) -> u64 {
         + metrics::run().len() as u64 * std::mem::size_of::<[Option<f64>; 4]>() as u64;
     let table_row = (fields + metrics::run().len()) as u64 * 16;
     scenario + summary + table_row
-}
-
-/// Which slice of the runs a process does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shard {
-    /// 1-based.
-    pub index: u64,
-    pub count: u64,
-}
-
-impl Shard {
-    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
-
-    /// Parses `I/N` with 1 <= I <= N.
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = || format!("--shard {text}: expected I/N with 1 <= I <= N, e.g. 2/8");
-        let (i, n) = text.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u64, u64) = (
-            i.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
-        );
-        if count == 0 || index == 0 || index > count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-
-    /// The runs `[start, end)` of this shard out of `runs`.
-    pub fn slice(&self, runs: u64) -> (u64, u64) {
-        let at = |k: u64| ((k as u128 * runs as u128) / self.count as u128) as u64;
-        (at(self.index - 1), at(self.index))
-    }
-}
-
-/// What identifies a sweep's work: kept in `state.json` and `manifest.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Manifest {
-    pub name: String,
-    /// FNV-1a hash of the resolved scenario, sweep included.
-    pub hash: String,
-    pub runs: u64,
-    pub shard: Shard,
-    pub start: u64,
-    pub end: u64,
-    /// What the sweep keeps of every run's periods (CSV in manifests that do not say).
-    #[serde(default)]
-    pub timeseries: TimeseriesFormat,
-    /// The warnings the sweep began with (a field that changes nothing at some points,
-    /// shares normalised, …), kept with its results and in its Markdown table rather
-    /// than only on a terminal; every shard of a sweep has the same.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
-}
-
-/// What `manifest.json` holds: the sweep's identity and, for each data file, what it
-/// held when the sweep (or shard) finished, which `merge` checks a shard against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finished {
-    #[serde(flatten)]
-    pub manifest: Manifest,
-    /// File name → record; empty in manifests of versions that kept none.
-    #[serde(default)]
-    pub files: BTreeMap<String, FileRecord>,
-}
-
-/// A data file as it was published.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileRecord {
-    /// Records after the header of a CSV file, rows of a Parquet file.
-    pub rows: u64,
-    pub bytes: u64,
-    /// CRC-32 (IEEE) of the whole file, 8 hex digits.
-    pub crc32: String,
 }
 
 /// Progress of a sweep in its work folder.
@@ -580,31 +510,4 @@ pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shards_cover_the_runs_in_order_without_overlap() {
-        for runs in [0, 1, 7, 10, 1000] {
-            for count in 1..=5 {
-                let mut next = 0;
-                for index in 1..=count {
-                    let (a, b) = Shard { index, count }.slice(runs);
-                    assert_eq!(a, next);
-                    next = b;
-                }
-                assert_eq!(next, runs);
-            }
-        }
-        assert!(Shard::parse("4/3").is_err());
-        assert!(Shard::parse("0/3").is_err());
-        assert!(Shard::parse("x").is_err());
-        assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
-    }
-
-    #[test]
-    fn fnv_is_pinned() {
-        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
-    }
-}
+mod tests;
