@@ -15,8 +15,6 @@ use std::path::{Path, PathBuf};
 const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
     // The plan's columns and metric names come from report::columns and report::metrics.
     ("parameter", "report"),
-    // The sweep charts read sweep::Finished.
-    ("report", "sweep"),
 ];
 
 /// The most lines a source file of `src/` may have. A module's unit tests, kept in its
@@ -27,19 +25,12 @@ const MAX_LINES: usize = 600;
 /// Files over [`MAX_LINES`] today, each with the most lines it may have until it is
 /// split (its length when listed, rounded up to the next hundred).
 const KNOWN_LONG_FILES: &[(&str, usize)] = &[
-    ("src/calibrate/mod.rs", 1500),
     ("src/report/columns.rs", 1500),
     ("src/report/chart/layout.rs", 1200),
     ("src/report/chart/mod.rs", 1200),
-    ("src/sweep/files.rs", 1100),
-    ("src/sweep/parquet.rs", 1000),
     ("src/report/chart/sensitivity.rs", 900),
-    ("src/literature/checks.rs", 900),
-    ("src/engine/network.rs", 800),
-    ("src/cli/mod.rs", 700),
     ("src/report/chart/results.rs", 700),
     ("src/report/chart/timeseries.rs", 700),
-    ("src/sweep/mod.rs", 700),
 ];
 
 fn sources() -> Vec<PathBuf> {

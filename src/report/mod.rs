@@ -10,6 +10,7 @@ pub mod chart;
 pub mod columns;
 pub mod export;
 pub mod lock;
+pub mod manifest;
 pub mod metrics;
 
 use crate::engine::RunResults;

@@ -35,7 +35,6 @@
 
 mod curve;
 mod files;
-mod manifest;
 mod parquet;
 pub mod sensitivity;
 pub mod summary;
@@ -55,7 +54,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
-pub use manifest::{FileRecord, Finished, Manifest, Shard};
+pub use crate::report::manifest::{FileRecord, Finished, Manifest, Shard};
 
 /// A run's `sweep.csv` row and its `sweep_curve_runs.csv` rows, as CSV bytes, and its
 /// time series.

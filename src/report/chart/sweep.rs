@@ -19,9 +19,9 @@ use super::compare::numeric;
 use super::results::{ResultsError, Table, malformed};
 use super::{thousands, words};
 use crate::parameter::{Design, Plan, Sweep};
+use crate::report::manifest::Finished;
 use crate::report::metrics;
 use crate::scenario::Scenario;
-use crate::sweep::Finished;
 use std::path::{Path, PathBuf};
 
 /// A sweep's results folder, as far as its charts need it.

@@ -1,9 +1,10 @@
 //! A sweep's identity and what its `manifest.json` records: which slice of the runs a
 //! process does ([`Shard`]), the sweep it belongs to ([`Manifest`]) and each data file as
-//! it was published ([`Finished`], [`FileRecord`]). Apart from the running of a sweep,
-//! since the charts and the merge read these too.
+//! it was published ([`Finished`], [`FileRecord`]). A file format, so it lives with the
+//! other files' shapes in `report`: the sweep writes it (`crate::sweep` re-exports these
+//! types), the sweep charts and the merge read it back.
 
-use crate::parameter::TimeseriesFormat;
+use crate::scenario::sweep::TimeseriesFormat;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
