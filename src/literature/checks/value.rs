@@ -1,0 +1,144 @@
+//! The money of retention: customer lifetime value against its formula, Reichheld &
+//! Sasser's five points fewer defections, and the leaky bucket.
+
+use super::{overall_retention, totals};
+use crate::engine::RunResults;
+use crate::engine::tally::FirmTally;
+use crate::literature::{Estimate, Lab, LabError, Row, Unit};
+
+pub(super) fn lifetime_value(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
+    let leaky: &[&str] = &[
+        "loyalty.points.0.1=0.7",
+        "loyalty.points.1.1=0.7",
+        "firms.0.margin=2.5",
+    ];
+    let mut rows = Vec::new();
+    for (sets, what) in [
+        (&[][..], "retention 0.9, margin 1"),
+        (leaky, "retention 0.7, margin 2.5"),
+    ] {
+        let runs = lab.runs("lifetime_value.toml", sets)?;
+        let i = runs.scenario.economics.discount_rate;
+        let m = runs.scenario.firms[0].margin;
+        let ratio = runs.estimate(|r| {
+            let t = &totals(r)[0];
+            let simulated = t.cohort_value / r.initial_customers[0] as f64;
+            let retention = t.cohort_stays as f64 / t.cohort_decisions as f64;
+            simulated / (m * retention / (1.0 + i - retention))
+        });
+        rows.push(Row::within(
+            format!("simulated CLV ÷ m·r/(1 + i − r), {what}"),
+            "CLV = m·r/(1 + i − r)",
+            ratio,
+            Unit::Number,
+            (0.98, 1.02),
+        ));
+    }
+    Ok(rows)
+}
+
+/// Simulated lifetime value of firm `k`'s period-0 customers, per customer.
+fn cohort_clv(r: &RunResults, k: usize) -> f64 {
+    totals(r)[k].cohort_value / r.initial_customers[k] as f64
+}
+
+pub(super) fn reichheld_sasser(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
+    let base = lab.runs("reichheld_sasser.toml", &[])?;
+    let better = lab.runs(
+        "reichheld_sasser.toml",
+        &["loyalty.points.0.1=0.85", "loyalty.points.1.1=0.85"],
+    )?;
+    let gain = Estimate::of(
+        &base
+            .results
+            .iter()
+            .zip(&better.results)
+            .map(|(b, g)| cohort_clv(g, 0) / cohort_clv(b, 0) - 1.0)
+            .collect::<Vec<_>>(),
+    );
+    let defection = base.estimate(|r| 1.0 - overall_retention(r));
+    Ok(vec![
+        Row::within(
+            "defection a year before the cut",
+            "(the cut is from 20% to 15%)",
+            defection,
+            Unit::Percent,
+            (0.19, 0.21),
+        ),
+        Row::within(
+            "lifetime profit of a cohort, 15% ÷ 20% defection − 1",
+            "+25% to +85% profit",
+            gain,
+            Unit::Percent,
+            (0.25, 0.85),
+        ),
+    ])
+}
+
+pub(super) fn leaky_bucket(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
+    let runs = lab.runs("leaky_bucket.toml", &[])?;
+    let bucket = runs
+        .scenario
+        .firms
+        .iter()
+        .position(|f| f.name == "Bucket")
+        .ok_or_else(|| LabError("leaky_bucket.toml needs a firm `Bucket`".into()))?;
+    // The second half of the run, when the market has settled.
+    let half = runs.scenario.periods as usize / 2;
+    let later = |r: &RunResults| {
+        let mut t = FirmTally::default();
+        for p in &r.periods[half..] {
+            t.add(&p.firms[bucket]);
+        }
+        t
+    };
+    let drift = runs.estimate(|r| {
+        let first = r.periods[half].firms[bucket].customers as f64;
+        let last = r.periods[r.periods.len() - 1].firms[bucket].customers as f64;
+        (last - first) / first
+    });
+    let adds = runs.estimate(|r| {
+        let t = later(r);
+        t.acquisitions as f64 / t.defections as f64
+    });
+    let churn = runs.estimate(|r| {
+        let t = later(r);
+        t.defections as f64 / t.customers as f64
+    });
+    let spend = runs.estimate(|r| {
+        let t = later(r);
+        t.acquisition_spend / t.margin
+    });
+    Ok(vec![
+        Row::within(
+            "Bucket: gross adds ÷ defections, second half of the run",
+            "gains 100 a week, loses 100",
+            adds,
+            Unit::Number,
+            (0.95, 1.05),
+        ),
+        Row::within(
+            "Bucket: change in customers over the second half",
+            "the bucket looks full",
+            drift,
+            Unit::Percent,
+            (-0.03, 0.03),
+        ),
+        Row::judged(
+            "Bucket: defections a period ÷ customers",
+            "while it leaks",
+            churn,
+            Unit::Percent,
+            "≥ 20%",
+            churn.mean >= 0.20,
+        ),
+        Row::judged(
+            "Bucket: acquisition spend ÷ margin",
+            "hides the cost of acquisition",
+            spend,
+            Unit::Number,
+            "> 0.5",
+            spend.mean > 0.5,
+        ),
+    ])
+}
