@@ -231,9 +231,14 @@ fn check_memory(
     Ok(())
 }
 
-/// Refuses a plan whose points alone would not fit in memory, before they are made.
+/// Refuses a plan that cannot be made (its spec's checks and its metrics' names) or
+/// whose points alone would not fit in memory, before they are made.
 fn check_plan(spec: &parameter::Sweep, base: &crate::scenario::Scenario) -> Result<(), Error> {
     let points = Plan::size(spec).map_err(|e| Error::Usage(e.to_string()))?;
+    if spec.design.is_sensitivity() {
+        sweep::sensitivity::check_metrics(&spec.metrics)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+    }
     let point = crate::scenario::Scenario {
         sweep: None,
         ..base.clone()

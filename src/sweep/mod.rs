@@ -182,6 +182,10 @@ pub fn run(
         b.sweep = None;
         b.to_table()
     };
+    if let Some(analysis) = &plan.analysis {
+        sensitivity::check_metrics(&analysis.metrics)
+            .map_err(|e| SweepError::Input(e.to_string()))?;
+    }
     // The swept columns typed once, for the CSV and the Parquet writers alike.
     let plan = &plan
         .typed(&base_table)

@@ -11,9 +11,30 @@
 
 use crate::parameter::{Analysis, AnalysisKind, Plan};
 use crate::report::columns::{Cell, push_csv_record};
+use crate::scenario::ScenarioError;
 use crate::sensitivity::Index;
 use std::io;
 use std::path::Path;
+
+/// Refuses the metrics of a sensitivity design (`sweep.metrics`) when one is not in the
+/// metric table, naming the entry (`sweep.metrics[1]`). The plan checks the rest of the
+/// `[sweep]` table (`crate::parameter::Plan::size`) but sits below `report`, whose
+/// table this is; `loyalsim sweep` calls this before making the plan, `run` again.
+pub fn check_metrics(metrics: &[String]) -> Result<(), ScenarioError> {
+    match metrics
+        .iter()
+        .enumerate()
+        .find(|(_, m)| crate::report::metrics::find(m).is_none())
+    {
+        Some((i, m)) => Err(ScenarioError::Invalid {
+            source_name: "sweep".into(),
+            path: format!("sweep.metrics[{i}]"),
+            value: format!("{m:?}"),
+            expected: format!("one of {}", crate::report::metrics::names()),
+        }),
+        None => Ok(()),
+    }
+}
 
 /// The indices of every metric, with the seed-noise shares and the warnings.
 #[derive(Debug, Clone, PartialEq)]
