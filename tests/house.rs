@@ -319,3 +319,35 @@ fn no_source_file_is_too_long() {
     }
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
+
+/// The model and the engine take a validated scenario and return results: no file,
+/// no console, no environment in their code (their `tests.rs` may use scratch files).
+#[test]
+fn the_model_and_the_engine_do_no_io() {
+    const IO: [&str; 7] = [
+        "std::fs",
+        "fs::",
+        "File::",
+        "std::io",
+        "println!",
+        "eprintln!",
+        "std::env",
+    ];
+    let mut faults = Vec::new();
+    for path in sources() {
+        let rel = relative(&path);
+        let layer = rel.starts_with("src/model/") || rel.starts_with("src/engine/");
+        if !layer || path.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
+        let code = code_only(&std::fs::read_to_string(&path).unwrap());
+        // Unit tests inside the file are tests too.
+        let code = code.split("#[cfg(test)]").next().unwrap_or("");
+        for word in IO {
+            if code.contains(word) {
+                faults.push(format!("{rel}: `{word}`"));
+            }
+        }
+    }
+    assert!(faults.is_empty(), "I/O in the model or the engine: {}", faults.join(", "));
+}

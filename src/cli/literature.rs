@@ -198,8 +198,8 @@ fn write_page(
     std::fs::write(work.join("validation.md"), md).map_err(|e| write_err(&e))?;
     // Move into place: the charts folder whole, then the page.
     let final_charts = out.join("validation");
-    let _ = std::fs::remove_dir_all(&final_charts);
-    std::fs::rename(&charts_dir, &final_charts).map_err(|e| write_err(&e))?;
+    crate::report::atomic::swap_in(&charts_dir, &final_charts)
+        .map_err(|e| Error::Failed(format!("{}: {e}", final_charts.display())))?;
     move_file(&work.join("validation.md"), &out.join("validation.md"))
 }
 

@@ -1,3 +1,6 @@
+//! Unit tests of the plan: each design's points in order, seeds, the refusals of
+//! designs too large or badly specified, and one type per swept column.
+
 use super::*;
 use crate::report::columns::Dtype;
 

@@ -253,18 +253,28 @@ pub fn place(target: &Target, complete: &Path) -> io::Result<()> {
         TargetError::Refused(m) => io::Error::new(io::ErrorKind::AlreadyExists, m),
         TargetError::Io { source, .. } => source,
     })?;
+    swap_in(complete, dir)
+}
+
+/// Moves the complete folder `complete` to `dir`, replacing what is there without a
+/// moment when neither is: the old folder is renamed aside (`.NAME.old`), the new one
+/// renamed into place, and the old one removed; if the second rename fails the old one
+/// is put back. For folders whose replacement the caller has already settled (`place`
+/// checks a results folder first; the literature page replaces its own charts folder,
+/// under its output's lock).
+pub fn swap_in(complete: &Path, dir: &Path) -> io::Result<()> {
     if matches!(fs::symlink_metadata(dir), Err(e) if e.kind() == io::ErrorKind::NotFound) {
         return fs::rename(complete, dir);
     }
-    let old = target.sibling("old");
+    let old = sibling(dir, "old");
     remove_any(&old)?;
     fs::rename(dir, &old)?;
     if let Err(e) = fs::rename(complete, dir) {
         let _ = fs::rename(&old, dir);
         return Err(e);
     }
-    // The new results are in place; an old folder that cannot be removed now is a
-    // leftover the next claim clears.
+    // The new folder is in place; an old one that cannot be removed now is a leftover
+    // the next claim (or swap) clears.
     let _ = fs::remove_dir_all(&old);
     Ok(())
 }
@@ -291,6 +301,35 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect()
+    }
+
+    #[test]
+    fn a_swap_replaces_the_folder_whole_and_leaves_nothing_aside() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("validation");
+        let fill = |name: &str, file: &str| {
+            let d = root.path().join(name);
+            fs::create_dir(&d).unwrap();
+            fs::write(d.join(file), name).unwrap();
+            d
+        };
+        // Into nothing, then over a folder: only the new files, and no `.NAME.old`.
+        swap_in(&fill("first", "a.png"), &dir).unwrap();
+        swap_in(&fill("second", "b.png"), &dir).unwrap();
+        let names = |d: &Path| -> BTreeSet<String> {
+            fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(names(&dir), BTreeSet::from(["b.png".to_string()]));
+        assert_eq!(
+            names(root.path()),
+            BTreeSet::from(["validation".to_string()])
+        );
+        // A complete folder that is not there fails and leaves the old one in place.
+        assert!(swap_in(&root.path().join("missing"), &dir).is_err());
+        assert_eq!(names(&dir), BTreeSet::from(["b.png".to_string()]));
     }
 
     #[test]

@@ -1,3 +1,6 @@
+//! Unit tests of the scenario: tiny and shipped files, round trips, and the one-line
+//! messages of unknown keys, wrong types, syntax errors and `--set` blame.
+
 use super::*;
 
 #[test]

@@ -1,4 +1,4 @@
-//! Unit tests of the sweep module's own helpers (the shards' are in `manifest.rs`).
+//! Unit tests of the sweep module's own helpers (the shards' are in `report/manifest.rs`).
 
 use super::*;
 

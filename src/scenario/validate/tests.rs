@@ -1,3 +1,6 @@
+//! Unit tests of validation: each range error names the field, the value and what
+//! was expected.
+
 use super::super::Scenario;
 
 fn err(text: &str) -> String {
