@@ -36,6 +36,7 @@
 
 pub mod calibrate;
 pub mod cli;
+pub mod dtype;
 pub mod engine;
 pub mod error;
 pub mod literature;

@@ -55,7 +55,7 @@ pub struct Plan {
     pub master_seed: u64,
     pub timeseries: TimeseriesFormat,
     /// The swept columns' types ([`Plan::typed`]); empty until typed.
-    pub swept: Vec<crate::report::columns::Dtype>,
+    pub swept: Vec<crate::dtype::Dtype>,
     /// The analysis a sensitivity design asks for, with what it needs to know of it.
     pub analysis: Option<Analysis>,
 }

@@ -2,7 +2,7 @@
 //! designs too large or badly specified, and one type per swept column.
 
 use super::*;
-use crate::report::columns::Dtype;
+use crate::dtype::Dtype;
 
 fn sweep(text: &str) -> Sweep {
     toml::from_str(text).unwrap()

@@ -2,7 +2,7 @@
 //! point, so `sweep.csv` reads the same in every tool.
 
 use super::Plan;
-use crate::report::columns::{Dtype, exact_float};
+use crate::dtype::{Dtype, exact_float};
 use crate::scenario::ScenarioError;
 
 impl Plan {

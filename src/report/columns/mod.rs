@@ -16,7 +16,6 @@
 //! (tests/python/), from these declarations, so neither can drift from the writers.
 
 mod cell;
-mod dtype;
 mod run;
 mod schema;
 mod sweep;
@@ -24,8 +23,8 @@ mod sweep;
 mod tests;
 mod timeseries;
 
+pub use crate::dtype::{Dtype, exact_float};
 pub use cell::{Cell, csv_float, push_csv_field, push_csv_record};
-pub use dtype::{Dtype, exact_float};
 pub use run::{
     ComplaintRow, CurveRow, PeriodCurveRow, SurveyRow, complaints, curve, curve_by_period, survey,
 };

@@ -1,6 +1,7 @@
 //! The type of a column and the exact spelling of a float value: what the declarations
-//! say a reader should load, apart from the tables so that places outside the report
-//! (the sweep plan's swept fields) can name a type without the tables.
+//! say a reader should load. A module of its own at the bottom of the layers, so that
+//! the sweep plan (which types its swept fields) and the reports (which write every
+//! column, `crate::report::columns` re-exports these) share one without a circle.
 
 /// The type of a column, as a reader should load it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
