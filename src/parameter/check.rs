@@ -152,12 +152,10 @@ impl Plan {
                 ));
             }
         }
-        if sweep.design.is_sensitivity() {
-            if sweep.metrics.is_empty() {
-                return Err(invalid("sweep.metrics", "[]", "at least one metric"));
-            }
-            // The names are checked against the metric table by
-            // `crate::sweep::check_metrics`, one layer up, where the table is known.
+        // The names are checked against the metric table by
+        // `crate::sweep::sensitivity::check_metrics`, one layer up, where it is known.
+        if sweep.design.is_sensitivity() && sweep.metrics.is_empty() {
+            return Err(invalid("sweep.metrics", "[]", "at least one metric"));
         }
         match sweep.design {
             Design::Morris => {
