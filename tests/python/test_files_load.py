@@ -5,7 +5,7 @@ runs loyalsim on shipped scenarios chosen so that every file has rows, infinitie
 missing values (a market with complaints, a survey, word of mouth and an event; a
 monopoly whose constraint is infinite; two small sweeps), then loads every CSV file
 with pandas, Polars and DuckDB at their default settings and checks each column's type
-against the type declared in src/report/columns.rs, which the Rust tests write into
+against the type declared in src/report/columns/, which the Rust tests write into
 schema.json beside this file (so the two cannot drift). It also checks that `inf` is
 read as a float infinity and an empty cell as missing, by every tool; and that in every
 JSON file a number is a number or null, of the same type in every run, with infinity

@@ -284,14 +284,14 @@ fn schema_json() -> String {
         .collect();
     let schema = serde_json::json!({
         "about": "The columns of every CSV file loyalsim writes, with their types. \
-                  Written from src/report/columns.rs by \
+                  Written from src/report/columns/ by \
                   `LOYALSIM_WRITE_SCHEMA=1 cargo test --lib columns`; do not edit.",
         "files": files,
     });
     serde_json::to_string_pretty(&schema).unwrap() + "\n"
 }
 
-const DOCS_BEGIN: &str = "<!-- columns:begin: written from src/report/columns.rs by \
+const DOCS_BEGIN: &str = "<!-- columns:begin: written from src/report/columns/ by \
                           `LOYALSIM_WRITE_SCHEMA=1 cargo test --lib columns` -->";
 const DOCS_END: &str = "<!-- columns:end -->";
 

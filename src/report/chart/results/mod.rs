@@ -3,7 +3,7 @@
 //! for charts of a window of periods or of one firm, `curve_by_period.csv`.
 //!
 //! Columns are found by name and extra columns are ignored, so the tables can grow
-//! without breaking the charts; the only column read that `report/columns.rs` does not
+//! without breaking the charts; the only column read that `report/columns/` does not
 //! declare is the optional `events` of `timeseries.csv`. A folder that is not a results
 //! folder, or a table missing a column, is one [`ResultsError`] naming what is missing.
 
