@@ -201,3 +201,32 @@ fn run_retention_rises_with_constraint_level() {
     }
     assert_eq!(last, 1.0);
 }
+
+/// Every shipped scenario, as `loyalsim run` reads it (9000 customers: three chunks, so
+/// the threads share the work), gives the same results on one thread and on three
+/// (more threads than the machine's two cores, one chunk each).
+/// The files are written from these results alone, so their bytes follow; that the
+/// binary honours `--threads` and `RAYON_NUM_THREADS` is tests/cli.rs's, on one scenario.
+#[test]
+fn shipped_scenarios_do_not_depend_on_the_thread_count() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = [root.clone(), root.join("literature")]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| !p.to_string_lossy().ends_with(".target.toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 10, "the shipped scenarios: {files:?}");
+    let customers: loyalsim::scenario::Override = "customers=9000".parse().unwrap();
+    for file in files {
+        let s = Scenario::load(&file, std::slice::from_ref(&customers))
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(
+            run_with_threads(&s, 1) == run_with_threads(&s, 3),
+            "{}: three threads differ from one",
+            file.display()
+        );
+    }
+}
