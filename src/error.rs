@@ -1,5 +1,6 @@
 //! The errors a user can meet, and the exit code each gives.
 
+use crate::calibrate::CalibrationError;
 use crate::report::atomic::TargetError;
 use crate::report::chart::ChartError;
 use crate::scenario::ScenarioError;
@@ -59,6 +60,13 @@ impl From<ChartError> for Error {
                 source: std::io::Error::other(e.to_string()),
             },
         }
+    }
+}
+
+/// Calibration: every error is the input's (see [`CalibrationError`]), exit 2.
+impl From<CalibrationError> for Error {
+    fn from(e: CalibrationError) -> Error {
+        Error::Usage(e.0)
     }
 }
 

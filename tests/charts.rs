@@ -1632,7 +1632,29 @@ fn sweep_charts_asked_for_that_cannot_be_drawn_and_unknown_metrics_are_refused()
             OsStr::new("--metric"),
             OsStr::new("loyalty"),
         ],
-        &["--metric loyalty", "expected one of", "retention", "profit"],
+        &[
+            "'loyalty'",
+            "--metric",
+            "expected one of",
+            "retention",
+            "profit",
+        ],
+    );
+    // A name that is no chart at all is refused with the command line, before the
+    // folder is read.
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            OsStr::new("no/such/folder"),
+            OsStr::new("--chart"),
+            OsStr::new("retention_curv"),
+        ],
+        &[
+            "'retention_curv'",
+            "--chart",
+            "expected one of",
+            "retention_curve",
+        ],
     );
     assert_refused(
         &[

@@ -47,7 +47,9 @@ pub const MISSING_PENALTY: f64 = 1e6;
 pub const PROFILE_STEP: f64 = 0.05;
 
 /// A calibration that cannot start: one line naming the field, the value and what was
-/// expected.
+/// expected. Always the input's fault (the target file, the scenario, the options, or
+/// fitted values the scenario refuses within the bounds given): the search itself
+/// cannot fail, and a fit that does not converge is a result (`Fit::converged`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalibrationError(pub String);
 

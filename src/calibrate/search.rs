@@ -71,7 +71,7 @@ pub fn calibrate_with_progress(
     }
     if options.max_evals == 0 {
         return Err(CalibrationError(
-            "--max-evals 0: expected at least 1 evaluation".into(),
+            "max_evals 0: expected at least 1 evaluation".into(),
         ));
     }
     let base_table = base.to_table();

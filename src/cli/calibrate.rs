@@ -41,7 +41,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
     let source = args.target.display().to_string();
     let text = std::fs::read_to_string(&args.target)
         .map_err(|e| Error::Usage(format!("cannot read target file {source}: {e}")))?;
-    let file = TargetFile::parse(&text, &source).map_err(|e| Error::Usage(e.to_string()))?;
+    let file = TargetFile::parse(&text, &source)?;
     let threads = thread_count(args.threads);
     let pool = super::thread_pool(threads)?;
     let out = args
@@ -81,9 +81,8 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         bar.set_position(p.evaluations as u64);
         bar.set_message(format!("{:.4}", p.best));
     };
-    let fit = pool
-        .install(|| calibrate::calibrate_with_progress(&base, &file, &options, &mut progress))
-        .map_err(|e| Error::Usage(e.to_string()))?;
+    let fit =
+        pool.install(|| calibrate::calibrate_with_progress(&base, &file, &options, &mut progress))?;
     bar.finish_and_clear();
     let markdown = fit.markdown();
     let json = serde_json::to_string_pretty(&fit.to_json()).map_err(|e| Error::Write {

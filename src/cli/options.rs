@@ -174,20 +174,48 @@ pub struct PlotArgs {
     /// word_of_mouth;
     /// or, with several folders, retention_curves, correlation_vs_r, heatmap; or, of a
     /// sweep, retention_curves, metric, correlation_vs_r, heatmap, sensitivity.
-    #[arg(long = "chart", value_name = "NAME")]
+    #[arg(long = "chart", value_name = "NAME", value_parser = chart_name)]
     pub only: Vec<String>,
     /// What the heatmap shows [default: retention]: of runs, from summary.json
     /// (retention, correlation_cs_staying, satisfied_defector_share, hostage_share or
     /// mean_r_eff); of a sweep, any metric of docs/metrics.md, which is then also the
     /// one metric chart drawn (instead of retention, correlation_cs_staying,
     /// hostage_share and profit) and the one sensitivity panel.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = metric_name)]
     pub metric: Option<String>,
     #[command(flatten)]
     pub selection: SelectionArgs,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A chart's name (`--chart`), of any kind: a typo is refused here, before any folder
+/// is read; whether the folder's kind (a run, several, a sweep) has that chart is
+/// known, and checked, once it is read.
+pub(super) fn chart_name(text: &str) -> Result<String, String> {
+    let mut known: Vec<&str> = chart::RUN_CHARTS.to_vec();
+    for name in chart::COMPARISON_CHARTS.iter().chain(&chart::SWEEP_CHARTS) {
+        if !known.contains(name) {
+            known.push(name);
+        }
+    }
+    if known.contains(&text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("expected one of {}", known.join(", ")))
+    }
+}
+
+/// A metric's name (`--metric`): one of the metric table (docs/metrics.md).
+pub(super) fn metric_name(text: &str) -> Result<String, String> {
+    match crate::report::metrics::find(text) {
+        Some(_) => Ok(text.to_string()),
+        None => Err(format!(
+            "expected one of {}",
+            crate::report::metrics::names()
+        )),
+    }
 }
 
 /// A count of at least one (`--threads`, `--max-evals`), parsed at the edge.
