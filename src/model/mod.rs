@@ -37,41 +37,40 @@ pub use crate::scenario::MAX_LINES;
 /// A scenario compiled for simulation.
 #[derive(Debug, Clone)]
 pub struct Model {
-    pub n_firms: usize,
-    pub n_segments: usize,
+    pub(crate) n_firms: usize,
     /// Whether each firm is in the market now (firms that enter later are not).
-    pub present: Vec<bool>,
+    pub(crate) present: Vec<bool>,
     /// Kotler's customer delivered value `TCV − TCC`, `[segment * n_firms + firm]`.
-    pub cdv: Vec<f64>,
+    pub(crate) cdv: Vec<f64>,
     /// Best present alternative's delivered value minus the firm's,
     /// `[segment * n_firms + firm]`; `None` when the firm has no present alternative.
-    pub advantage: Vec<Option<f64>>,
+    pub(crate) advantage: Vec<Option<f64>>,
     /// Best delivered value on offer per segment.
-    pub best_offer: Vec<f64>,
+    pub(crate) best_offer: Vec<f64>,
     /// What a customer of a segment gets from a firm, `[segment * n_firms + firm]`: the
     /// per-firm and per-segment numbers the step reads, gathered in one place (the
     /// only copy of a firm's price, noise, failures and margin in the model).
-    pub offers: Vec<Offer>,
+    pub(crate) offers: Vec<Offer>,
     /// Per firm: the product lines as (offset, failure rate); empty for a single experience.
-    pub lines: Vec<Vec<(f64, f64)>>,
-    pub aggregate: Aggregate,
-    pub softness: f64,
-    pub satisfaction: SatisfactionParams,
-    pub new_customer_cs: f64,
-    pub curve: LoyaltyCurve,
-    pub form: ConstraintForm,
-    pub combine: Combine,
-    pub r: f64,
+    pub(crate) lines: Vec<Vec<(f64, f64)>>,
+    pub(crate) aggregate: Aggregate,
+    pub(crate) softness: f64,
+    pub(crate) satisfaction: SatisfactionParams,
+    pub(crate) new_customer_cs: f64,
+    pub(crate) curve: LoyaltyCurve,
+    pub(crate) form: ConstraintForm,
+    pub(crate) combine: Combine,
+    pub(crate) r: f64,
     /// `exp(−r)`, computed once for the reduced form.
-    pub reduced_pass: f64,
-    pub kappa: f64,
-    pub monopoly: f64,
-    pub convenience: f64,
-    pub inertia: f64,
+    pub(crate) reduced_pass: f64,
+    pub(crate) kappa: f64,
+    pub(crate) monopoly: f64,
+    pub(crate) convenience: f64,
+    pub(crate) inertia: f64,
     /// Procedural plus financial switching cost per segment.
-    pub fixed_switching_cost: Vec<f64>,
+    pub(crate) fixed_switching_cost: Vec<f64>,
     /// Full relational switching cost per segment.
-    pub relational_cost: Vec<f64>,
+    pub(crate) relational_cost: Vec<f64>,
     relational_growth: f64,
     build_up: Vec<f64>,
     /// For the structural form combined exponentially, a customer's P(defect) is
@@ -79,18 +78,18 @@ pub struct Model {
     /// `(g, live)` at `[(segment * n_firms + firm) * PASS_TABLE + tenure]` for a cost
     /// scale of exactly 1 (no dispersion): [`constraint::defect_probability`] of
     /// [`Model::constraint_r`] without an `exp` per customer. Empty otherwise.
-    pub structural_pass: Vec<(f64, bool)>,
-    pub choice: ChoiceTable,
-    pub beta: f64,
-    pub outside_value: f64,
-    pub prospect_rate: f64,
-    pub types: TypeThresholds,
-    pub word_of_mouth: WordOfMouth,
-    pub complaints: Complaints,
-    pub resolution_rate: Vec<f64>,
-    pub margin_growth_periods: u32,
-    pub acquisition_cost: Vec<f64>,
-    pub retention_spend: Vec<f64>,
+    pub(crate) structural_pass: Vec<(f64, bool)>,
+    pub(crate) choice: ChoiceTable,
+    pub(crate) beta: f64,
+    pub(crate) outside_value: f64,
+    pub(crate) prospect_rate: f64,
+    pub(crate) types: TypeThresholds,
+    pub(crate) word_of_mouth: WordOfMouth,
+    pub(crate) complaints: Complaints,
+    pub(crate) resolution_rate: Vec<f64>,
+    pub(crate) margin_growth_periods: u32,
+    pub(crate) acquisition_cost: Vec<f64>,
+    pub(crate) retention_spend: Vec<f64>,
 }
 
 /// A firm's offer to a segment: the numbers a step of one of its customers reads.
@@ -189,7 +188,6 @@ impl Model {
             .collect();
         let mut model = Model {
             n_firms,
-            n_segments,
             present: present.to_vec(),
             offers,
             choice: ChoiceTable::new(&cdv, present, s.choice.beta, s.choice.outside_value),
