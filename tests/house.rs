@@ -340,3 +340,28 @@ fn the_model_and_the_engine_do_no_io() {
         faults.join(", ")
     );
 }
+
+/// Reports never simulate: no code of `report/` makes a `Simulation` or steps one
+/// (what a report shows is in the results it is given, or the scenario).
+#[test]
+fn reports_never_simulate() {
+    let mut faults = Vec::new();
+    for path in sources() {
+        let rel = relative(&path);
+        if !rel.starts_with("src/report/") || path.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
+        let code = code_only(&std::fs::read_to_string(&path).unwrap());
+        let code = code.split("#[cfg(test)]").next().unwrap_or("");
+        for word in ["Simulation", "engine::kernel", "Model::new"] {
+            if code.contains(word) {
+                faults.push(format!("{rel}: `{word}`"));
+            }
+        }
+    }
+    assert!(
+        faults.is_empty(),
+        "a report that simulates: {}",
+        faults.join(", ")
+    );
+}
