@@ -55,8 +55,10 @@ pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
     // Only the page writes into --out; with --only nothing is written.
     let (_lock, work) = if writing_page {
         let lock = claim_folder(&args.out)?;
-        std::fs::create_dir_all(&args.out)
-            .map_err(|e| Error::Failed(format!("{}: {e}", args.out.display())))?;
+        std::fs::create_dir_all(&args.out).map_err(|source| Error::Write {
+            path: args.out.display().to_string(),
+            source,
+        })?;
         let work = tempfile_dir(&args.out)?;
         lab.keep_runs(&work.join("runs"));
         (Some(lock), Some(work))
@@ -113,7 +115,10 @@ pub fn literature(args: LiteratureArgs) -> Result<(), Error> {
 /// or `.validation-partial-PID` from versions that named it by process) is removed.
 fn tempfile_dir(out: &Path) -> Result<PathBuf, Error> {
     fn failed(p: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-        move |e| Error::Failed(format!("{}: {e}", p.display()))
+        move |source| Error::Write {
+            path: p.display().to_string(),
+            source,
+        }
     }
     for entry in std::fs::read_dir(out).map_err(failed(out))? {
         let name = entry.map_err(failed(out))?.file_name();
@@ -198,11 +203,16 @@ fn write_page(
     std::fs::write(work.join("validation.md"), md).map_err(|e| write_err(&e))?;
     // Move into place: the charts folder whole, then the page.
     let final_charts = out.join("validation");
-    crate::report::atomic::swap_in(&charts_dir, &final_charts)
-        .map_err(|e| Error::Failed(format!("{}: {e}", final_charts.display())))?;
+    crate::report::atomic::swap_in(&charts_dir, &final_charts).map_err(|source| Error::Write {
+        path: final_charts.display().to_string(),
+        source,
+    })?;
     move_file(&work.join("validation.md"), &out.join("validation.md"))
 }
 
 fn move_file(from: &Path, to: &Path) -> Result<(), Error> {
-    std::fs::rename(from, to).map_err(|e| Error::Failed(format!("{}: {e}", to.display())))
+    std::fs::rename(from, to).map_err(|source| Error::Write {
+        path: to.display().to_string(),
+        source,
+    })
 }

@@ -234,10 +234,9 @@ fn check_memory(
 /// Refuses a plan that cannot be made (its spec's checks and its metrics' names) or
 /// whose points alone would not fit in memory, before they are made.
 fn check_plan(spec: &parameter::Sweep, base: &crate::scenario::Scenario) -> Result<(), Error> {
-    let points = Plan::size(spec).map_err(|e| Error::Usage(e.to_string()))?;
+    let points = Plan::size(spec)?;
     if spec.design.is_sensitivity() {
-        sweep::sensitivity::check_metrics(&spec.metrics)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        sweep::sensitivity::check_metrics(&spec.metrics)?;
     }
     let point = crate::scenario::Scenario {
         sweep: None,
@@ -262,7 +261,7 @@ pub fn check(read: &Read, source: &str, args: &ScenarioArgs) -> Result<(Plan, Ve
         return Err(Error::Usage(format!("{source}: no [sweep] table")));
     };
     check_plan(spec, &read.scenario)?;
-    let plan = Plan::new(spec, read.scenario.seed).map_err(|e| Error::Usage(e.to_string()))?;
+    let plan = Plan::new(spec, read.scenario.seed)?;
     let warnings = check_points(&plan, read, source, &super::overrides(args)?)?;
     Ok((plan, warnings))
 }
@@ -288,7 +287,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     }
     // Sizes first, from the spec alone: nothing of the plan is made before they pass.
     check_plan(&spec, &base)?;
-    let plan = Plan::new(&spec, base.seed).map_err(|e| Error::Usage(e.to_string()))?;
+    let plan = Plan::new(&spec, base.seed)?;
     let mut warnings = base.warnings();
     warnings.extend(check_points(
         &plan,
