@@ -667,7 +667,7 @@ fn bad_plot_input_is_refused_in_one_line() {
             OsStr::new("--chart"),
             OsStr::new("pie"),
         ],
-        &["--chart pie", "retention_curve"],
+        &["'pie'", "--chart", "retention_curve"],
     );
     assert_refused(
         &[

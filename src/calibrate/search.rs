@@ -6,22 +6,8 @@ use super::evaluate::{Evaluator, Problem, objective};
 use super::fit::{Fit, FittedParameter, TargetFit};
 use super::targets::{invalid, strip_set};
 use super::{CalibrationError, Options, PROFILE_STEP, Target, TargetFile, nelder_mead};
-use crate::scenario::{Override, Scenario, ScenarioError, Strength};
+use crate::scenario::{Override, Scenario, ScenarioError, Strength, value_at};
 use std::collections::HashMap;
-
-/// The value at a dotted path of a TOML tree.
-fn value_at<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
-    let mut parts = path.split('.');
-    let mut node = table.get(parts.next()?)?;
-    for part in parts {
-        node = match node {
-            toml::Value::Table(t) => t.get(part)?,
-            toml::Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node)
-}
 
 /// A scenario value read as a number: numbers, and strengths given by level name.
 fn as_number(v: &toml::Value) -> Option<f64> {

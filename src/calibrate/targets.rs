@@ -4,7 +4,7 @@
 
 use super::CalibrationError;
 use crate::model::Voice;
-use crate::scenario::{Override, ScenarioError};
+use crate::scenario::{Override, ScenarioError, paths_overlap};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -353,7 +353,7 @@ impl TargetFile {
                 if let Some(p) = self
                     .parameter
                     .iter()
-                    .find(|p| overlaps(o.path(), p.path.trim()))
+                    .find(|p| paths_overlap(o.path(), p.path.trim()))
                 {
                     return Err(invalid(
                         src,
@@ -369,12 +369,6 @@ impl TargetFile {
         }
         Ok(())
     }
-}
-
-/// Whether one dotted path lies at or below the other.
-fn overlaps(a: &str, b: &str) -> bool {
-    let below = |x: &str, y: &str| x == y || x.starts_with(&format!("{y}."));
-    below(a, b) || below(b, a)
 }
 
 /// The message of a scenario error without a leading `--set ASSIGNMENT: `.

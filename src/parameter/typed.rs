@@ -3,7 +3,7 @@
 
 use super::Plan;
 use crate::dtype::{Dtype, exact_float};
-use crate::scenario::ScenarioError;
+use crate::scenario::{ScenarioError, value_at};
 
 impl Plan {
     /// The type of each swept field's column (in `paths` order), the same for every
@@ -31,7 +31,7 @@ impl Plan {
             .enumerate()
             .map(|(k, path)| {
                 let values = || self.points.iter().map(move |p| &p[k]);
-                let resolved = resolved_at(&first, path);
+                let resolved = value_at(&first, path);
                 let numeric_field = match resolved {
                     Some(toml::Value::Integer(_) | toml::Value::Float(_)) | None => true,
                     // A strength resolves to its level name or "inf": a number either way.
@@ -107,18 +107,4 @@ fn number(value: &toml::Value) -> Option<f64> {
             .or_else(|| crate::scenario::Strength::from_level(s).map(|l| l.value())),
         _ => None,
     }
-}
-
-/// The value at a dotted path (`segments.0.switching_costs.procedural`) of a table.
-fn resolved_at<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
-    let mut parts = path.split('.');
-    let mut at = table.get(parts.next()?)?;
-    for part in parts {
-        at = match at {
-            toml::Value::Table(t) => t.get(part)?,
-            toml::Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(at)
 }

@@ -24,7 +24,7 @@ pub use dynamics::{
 };
 pub(crate) use error::one_line;
 pub use error::{ScenarioError, cut};
-pub use overrides::Override;
+pub use overrides::{Override, paths_overlap, value_at};
 pub use read::{MAX_FILE_BYTES, Read, read_text, unused_error};
 pub use strength::{LEVELS, Strength};
 pub use tables::{

@@ -64,6 +64,29 @@ impl FromStr for Override {
     }
 }
 
+/// The value at a dotted path (`firms.0.price`: keys, and indices into arrays) of a
+/// scenario's TOML tree, if there is one. The one reading of a dotted path, as `--set`
+/// writes it, for those that read a value back (the sweep plan, calibration).
+pub fn value_at<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+    let mut parts = path.split('.');
+    let mut node = table.get(parts.next()?)?;
+    for part in parts {
+        node = match node {
+            toml::Value::Table(t) => t.get(part)?,
+            toml::Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// Whether two dotted paths name the same field or one lies inside the other
+/// (`constraint` and `constraint.r`; not `firms.1` and `firms.10`).
+pub fn paths_overlap(a: &str, b: &str) -> bool {
+    let below = |x: &str, y: &str| x == y || x.starts_with(&format!("{y}."));
+    below(a, b) || below(b, a)
+}
+
 /// A TOML value (`4.5`, `inf`, `true`, `[1, 2]`, `"text"`), or else the bare text as a
 /// string, so that `constraint.r=strong` needs no quotes.
 fn parse_value(text: &str) -> toml::Value {
