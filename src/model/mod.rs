@@ -29,7 +29,7 @@ pub use voice::Voice;
 /// Tenure beyond which relational build-up is computed rather than looked up.
 const BUILD_UP_TABLE: usize = 1024;
 
-/// Tenures for which [`Model::structural_pass`] holds `exp(−R)`.
+/// Tenures for which the model's `structural_pass` table holds `exp(−R)`.
 pub const PASS_TABLE: usize = 256;
 
 pub use crate::scenario::MAX_LINES;
@@ -294,7 +294,7 @@ impl Model {
     /// P(defect) of a customer of `firm` whose f(CS) is `loyalty`, and the pass-through
     /// P(defect)/(1 − f) where it is defined: [`constraint::defect_probability`] of
     /// [`Model::constraint_r`], with `exp(−R)` computed once for the reduced form and
-    /// looked up in [`Model::structural_pass`] where the structural form allows.
+    /// looked up in the `structural_pass` table where the structural form allows.
     #[inline(always)]
     pub fn defect_probability(
         &self,
