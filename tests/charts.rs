@@ -669,6 +669,16 @@ fn bad_plot_input_is_refused_in_one_line() {
         ],
         &["'pie'", "--chart", "retention_curve"],
     );
+    // A metric means nothing to one run's charts: said, not ignored.
+    assert_refused(
+        &[
+            OsStr::new("plot"),
+            r,
+            OsStr::new("--metric"),
+            OsStr::new("profit"),
+        ],
+        &["--metric profit", "changes nothing", "sweep"],
+    );
     assert_refused(
         &[
             OsStr::new("plot"),

@@ -47,6 +47,12 @@ const POOLED: &str =
 /// [`ChartFiles::skipped`].
 pub fn draw_run(dir: &Path, out: &Path, options: &ChartOptions) -> Result<ChartFiles, ChartError> {
     check_names(options, &RUN_CHARTS, "a run")?;
+    if let Some(m) = &options.metric {
+        return Err(ChartError::Input(format!(
+            "--metric {m}: changes nothing for one run's charts; expected it with several \
+             runs (the heatmap's metric) or a sweep's folder (its metric chart)"
+        )));
+    }
     let run = RunFolder::read(dir)?;
     let firms: Vec<String> = run.scenario.firms.iter().map(|f| f.name.clone()).collect();
     let selection = options
