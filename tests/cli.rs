@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 mod common;
-use common::{assert_typed_csvs, describe, loyalsim, output_of};
-const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+use common::{SCENARIOS, assert_typed_csvs, describe, loyalsim, output_of, shipped_scenarios};
 const BAD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad");
 
 /// The files a run writes into its results folder.
@@ -86,24 +85,6 @@ fn run_ok(args: &[&OsStr], envs: &[(&str, &str)]) -> Output {
         describe(&command_line(args), &out)
     );
     out
-}
-
-/// The shipped scenario files, found at test time: `scenarios/` and
-/// `scenarios/literature/` (without the calibration target files).
-fn shipped_scenarios() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = [SCENARIOS.to_string(), format!("{SCENARIOS}/literature")]
-        .iter()
-        .flat_map(|dir| {
-            fs::read_dir(dir)
-                .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
-                .map(|entry| entry.expect("a directory entry").path())
-        })
-        .filter(|p| p.extension() == Some(OsStr::new("toml")))
-        .filter(|p| !p.to_string_lossy().ends_with(".target.toml"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no scenario files found in {SCENARIOS}");
-    files
 }
 
 fn stem(path: &Path) -> String {

@@ -305,6 +305,28 @@ fn no_source_file_is_too_long() {
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
 
+/// `(file, word)` for each word found in the code (not comments or strings, not unit
+/// tests: a `tests.rs`, or what follows `#[cfg(test)]`) of the files under `prefixes`.
+fn words_in(prefixes: &[&str], words: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for path in sources() {
+        let rel = relative(&path);
+        if !prefixes.iter().any(|p| rel.starts_with(p))
+            || path.file_name().is_some_and(|n| n == "tests.rs")
+        {
+            continue;
+        }
+        let code = code_only(&std::fs::read_to_string(&path).unwrap());
+        let code = code.split("#[cfg(test)]").next().unwrap_or("");
+        for word in words {
+            if code.contains(word) {
+                found.push(format!("{rel}: `{word}`"));
+            }
+        }
+    }
+    found
+}
+
 /// The model and the engine take a validated scenario and return results: no file,
 /// no console, no environment in their code (their `tests.rs` may use scratch files).
 #[test]
@@ -318,22 +340,7 @@ fn the_model_and_the_engine_do_no_io() {
         "eprintln!",
         "std::env",
     ];
-    let mut faults = Vec::new();
-    for path in sources() {
-        let rel = relative(&path);
-        let layer = rel.starts_with("src/model/") || rel.starts_with("src/engine/");
-        if !layer || path.file_name().is_some_and(|n| n == "tests.rs") {
-            continue;
-        }
-        let code = code_only(&std::fs::read_to_string(&path).unwrap());
-        // Unit tests inside the file are tests too.
-        let code = code.split("#[cfg(test)]").next().unwrap_or("");
-        for word in IO {
-            if code.contains(word) {
-                faults.push(format!("{rel}: `{word}`"));
-            }
-        }
-    }
+    let faults = words_in(&["src/model/", "src/engine/"], &IO);
     assert!(
         faults.is_empty(),
         "I/O in the model or the engine: {}",
@@ -345,20 +352,10 @@ fn the_model_and_the_engine_do_no_io() {
 /// (what a report shows is in the results it is given, or the scenario).
 #[test]
 fn reports_never_simulate() {
-    let mut faults = Vec::new();
-    for path in sources() {
-        let rel = relative(&path);
-        if !rel.starts_with("src/report/") || path.file_name().is_some_and(|n| n == "tests.rs") {
-            continue;
-        }
-        let code = code_only(&std::fs::read_to_string(&path).unwrap());
-        let code = code.split("#[cfg(test)]").next().unwrap_or("");
-        for word in ["Simulation", "engine::kernel", "Model::new"] {
-            if code.contains(word) {
-                faults.push(format!("{rel}: `{word}`"));
-            }
-        }
-    }
+    let faults = words_in(
+        &["src/report/"],
+        &["Simulation", "engine::kernel", "Model::new"],
+    );
     assert!(
         faults.is_empty(),
         "a report that simulates: {}",

@@ -9,6 +9,8 @@ use loyalsim::scenario::{
 };
 use proptest::prelude::*;
 
+mod common;
+
 fn run_with_threads(s: &Scenario, threads: usize) -> RunResults {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -209,17 +211,9 @@ fn run_retention_rises_with_constraint_level() {
 /// binary honours `--threads` and `RAYON_NUM_THREADS` is tests/cli.rs's, on one scenario.
 #[test]
 fn shipped_scenarios_do_not_depend_on_the_thread_count() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = [root.clone(), root.join("literature")]
-        .iter()
-        .flat_map(|dir| std::fs::read_dir(dir).unwrap())
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .filter(|p| !p.to_string_lossy().ends_with(".target.toml"))
-        .collect();
-    files.sort();
-    assert!(files.len() > 10, "the shipped scenarios: {files:?}");
     let customers: loyalsim::scenario::Override = "customers=9000".parse().unwrap();
+    let files = common::shipped_scenarios();
+    assert!(files.len() > 10, "the shipped scenarios: {files:?}");
     for file in files {
         let s = Scenario::load(&file, std::slice::from_ref(&customers))
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));

@@ -1,7 +1,13 @@
 //! Helpers shared by the integration tests that run the binary.
 #![allow(dead_code)] // each test crate uses a different subset
 
+use std::ffi::OsStr;
+use std::fs;
+use std::path::PathBuf;
 use std::process::{Command, Output};
+
+/// The shipped scenarios' folder.
+pub const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_loyalsim");
 
@@ -89,4 +95,22 @@ pub fn assert_typed_csvs(
     }
     checked.sort();
     checked
+}
+
+/// The shipped scenario files, found at test time: `scenarios/` and
+/// `scenarios/literature/` (without the calibration target files), sorted.
+pub fn shipped_scenarios() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = [SCENARIOS.to_string(), format!("{SCENARIOS}/literature")]
+        .iter()
+        .flat_map(|dir| {
+            fs::read_dir(dir)
+                .unwrap_or_else(|e| panic!("cannot list {dir}: {e}"))
+                .map(|entry| entry.expect("a directory entry").path())
+        })
+        .filter(|p| p.extension() == Some(OsStr::new("toml")))
+        .filter(|p| !p.to_string_lossy().ends_with(".target.toml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scenario files found in {SCENARIOS}");
+    files
 }
