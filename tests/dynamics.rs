@@ -98,6 +98,80 @@ fn complaints_follow_the_tarp_ordering() {
     }
 }
 
+/// TARP's ordering (did not complain < complained, unresolved < resolved < resolved
+/// quickly) in `scenarios/literature/tarp.toml`, whatever share of complaints the firms
+/// resolve: customers who leave before any answer are counted apart
+/// (`left_while_pending`), so a firm that answers most complaints does not fill its
+/// "unresolved" group with them.
+#[test]
+fn tarp_ordering_holds_at_every_resolution_rate() {
+    for rate in [0.1, 0.3, 0.5, 0.7, 0.9] {
+        let sets = [
+            "customers=20000".to_string(),
+            "periods=30".to_string(),
+            format!("firms.0.resolution_rate={rate}"),
+            format!("firms.1.resolution_rate={rate}"),
+        ];
+        let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+        let s = shipped("literature/tarp", &sets);
+        let res = run(&s);
+        let retention: Vec<f64> = loyalsim::model::Voice::GROUPS
+            .iter()
+            .map(|g| {
+                let (episodes, stayed) = res.complaints[*g as usize];
+                assert!(episodes > 200, "rate {rate}, {g:?}: {episodes} episodes");
+                stayed as f64 / episodes as f64
+            })
+            .collect();
+        for w in retention.windows(2) {
+            assert!(
+                w[0] + 0.02 < w[1],
+                "rate {rate}: TARP ordering broken: {retention:?}"
+            );
+        }
+    }
+}
+
+/// Loss aversion survives noise (MODEL.md §3 step 3): in the competitive market, a
+/// firm's inconsistency costs more mean CS when losses weigh more than gains (the
+/// shipped slopes) than when gains weigh more (the slopes mirrored). With a hard clamp
+/// of transaction satisfaction it was the other way round: customers piled at −1, where
+/// noise could only raise satisfaction.
+#[test]
+fn inconsistency_costs_more_satisfaction_when_losses_weigh_more() {
+    let cost = |gain: f64, loss: f64| {
+        let mean_cs = |inconsistency: f64| {
+            let sets = [
+                "customers=40000".to_string(),
+                format!("satisfaction.gain_slope={gain}"),
+                format!("satisfaction.loss_slope={loss}"),
+                format!("firms.0.inconsistency={inconsistency}"),
+            ];
+            let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+            let s = shipped("competitive", &sets);
+            let alpha = firm(&s, "Alpha");
+            let res = run(&s);
+            let (mut sum, mut n) = (0.0, 0u64);
+            for p in &res.periods {
+                let f = &p.firms[alpha];
+                sum += f.sum_cs;
+                n += f.customers;
+            }
+            sum / n as f64
+        };
+        mean_cs(0.0) - mean_cs(1.0)
+    };
+    let shipped_slopes = shipped("competitive", &[]).satisfaction;
+    let (gain, loss) = (shipped_slopes.gain_slope, shipped_slopes.loss_slope);
+    assert!(loss > gain, "competitive.toml's losses should weigh more");
+    let (averse, mirrored) = (cost(gain, loss), cost(loss, gain));
+    assert!(
+        averse > mirrored + 0.005,
+        "inconsistency cost {averse:.4} points of mean CS with losses weighing more, \
+         {mirrored:.4} with the slopes mirrored"
+    );
+}
+
 #[test]
 fn simulated_lifetime_value_matches_the_closed_form() {
     // Constant loyalty (f = 0.9 at every CS) and no constraint: every customer stays

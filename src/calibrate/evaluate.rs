@@ -150,7 +150,7 @@ pub fn measure(target: &Target, s: &Scenario, results: &RunResults) -> Option<f6
         }
         Metric::ComplaintRetention => {
             let name = target.group.as_deref()?;
-            let g = Voice::GROUPS.into_iter().find(|g| g.name() == name)?;
+            let g = Voice::TABLE.into_iter().find(|g| g.name() == name)?;
             let (episodes, stayed) = results.complaints[g as usize];
             (episodes > 0).then(|| stayed as f64 / episodes as f64)
         }

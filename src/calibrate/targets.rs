@@ -307,7 +307,7 @@ impl TargetFile {
                 }
                 _ => {}
             }
-            let groups: Vec<&str> = Voice::GROUPS.iter().map(|g| g.name()).collect();
+            let groups: Vec<&str> = Voice::TABLE.iter().map(|g| g.name()).collect();
             match (t.metric == Metric::ComplaintRetention, &t.group) {
                 (true, None) => {
                     return Err(invalid(

@@ -36,6 +36,8 @@ pub const CHUNK: usize = 4096;
 
 /// Bytes of state per customer (the arrays of a `Chunk` plus the shared word of mouth).
 pub const BYTES_PER_CUSTOMER: u64 = 1 + 1 + 4 * 5 + 2 + 5 + 1 + 1;
+/// Bytes more per customer when critical incidents are remembered apart.
+pub const BYTES_PER_INCIDENT_MEMORY: u64 = 4;
 
 /// Index of "no firm" in the firm array.
 const NO_FIRM: u8 = u8::MAX;
@@ -63,6 +65,9 @@ struct Chunk {
     cost_scale: Vec<f32>,
     episode: Vec<u8>,
     voice: Vec<u8>,
+    /// The incident memory in CS points, only when the scenario remembers critical
+    /// incidents apart (and `cs` then holds the routine memory); empty otherwise.
+    incident: Vec<f32>,
     /// Last reported survey score (0: none being followed) and periods since.
     reported: Vec<u8>,
     reported_age: Vec<u8>,
@@ -150,7 +155,17 @@ fn graph_kind(s: &Scenario) -> GraphKind {
 /// each chunk's curves (the run's and the period's per firm), and the per-period
 /// records kept for the report (the period's curve at most one bin per customer).
 pub fn memory_estimate(s: &Scenario) -> u64 {
-    let state = s.customers.saturating_mul(BYTES_PER_CUSTOMER);
+    let incidents = s
+        .satisfaction
+        .incident_memory
+        .is_some_and(|m| m != s.satisfaction.memory);
+    let per_customer = BYTES_PER_CUSTOMER
+        + if incidents {
+            BYTES_PER_INCIDENT_MEMORY
+        } else {
+            0
+        };
+    let state = s.customers.saturating_mul(per_customer);
     let network = Network::estimate_bytes(s.customers, graph_kind(s));
     let firms = s.firms.len() as u64;
     let bins = Bins::new(s.report.curve_bin_width).count as u64;
@@ -388,6 +403,11 @@ fn init_chunk(
         cost_scale: Vec::with_capacity(len),
         episode: vec![0; len],
         voice: vec![0; len],
+        incident: if model.incident_memory.is_some() {
+            vec![0.0; len]
+        } else {
+            Vec::new()
+        },
         reported: vec![0; len],
         reported_age: vec![0; len],
         cohort: Vec::with_capacity(len),

@@ -3,10 +3,15 @@
 //! A customer whose experience falls below its adequate level has a *problem*; it
 //! complains with a probability that rises as its satisfaction falls. While the
 //! complaint is pending it is patient (its chance to defect is damped); the firm
-//! resolves a pending complaint with its `resolution_rate` each period, and a resolution
-//! lifts satisfaction, a quick one more; a complaint still pending after `give_up`
-//! periods is unresolved and lowers satisfaction. Each problem opens an *episode* whose
-//! outcome (stayed through `horizon` periods or left) feeds the complaint table.
+//! resolves a pending complaint with its `resolution_rate` each period, from the period
+//! the complaint is made, and a resolution lifts satisfaction, a quick one more; a
+//! complaint still pending after `give_up` periods is unresolved and lowers
+//! satisfaction. Each problem opens an *episode* whose outcome (stayed through `horizon`
+//! periods or left) feeds the complaint table. A customer who leaves while its
+//! complaint is still pending is counted apart (`left_while_pending`): the firm never
+//! answered it, but nor did it fail to, and counting it as unresolved filled that group
+//! with customers who left before any answer could come, so that the better a firm
+//! handled complaints, the fewer of its "unresolved" customers stayed.
 
 use crate::scenario::Complaints;
 
@@ -45,19 +50,23 @@ impl Voice {
         }
     }
 
-    /// The group an episode counts in: a complaint still pending when the customer
-    /// leaves was not resolved.
-    pub fn group(self) -> Voice {
-        match self {
-            Voice::Pending => Voice::Unresolved,
-            v => v,
-        }
-    }
+    /// The rows of the complaint table (complaints.csv): TARP's four groups, then the
+    /// episodes that ended with the complaint still pending.
+    pub const TABLE: [Voice; 5] = [
+        Voice::Silent,
+        Voice::Unresolved,
+        Voice::Resolved,
+        Voice::ResolvedQuickly,
+        Voice::Pending,
+    ];
 
+    /// The name of the group in complaints.csv and calibration targets.
     pub fn name(self) -> &'static str {
         match self {
             Voice::Silent => "did_not_complain",
-            Voice::Pending => "pending",
+            // An episode ends while pending only when the customer leaves (the horizon
+            // is longer than `give_up`, so a complaint is settled or given up first).
+            Voice::Pending => "left_while_pending",
             Voice::Unresolved => "complained_unresolved",
             Voice::Resolved => "resolved",
             Voice::ResolvedQuickly => "resolved_quickly",
@@ -144,6 +153,5 @@ mod tests {
                 drop: p.unresolved_drop
             }
         );
-        assert_eq!(Voice::Pending.group(), Voice::Unresolved);
     }
 }

@@ -90,7 +90,7 @@ impl RunReport<'_> {
     }
 
     pub fn complaint_rows(&self) -> impl Iterator<Item = ComplaintRow> + '_ {
-        Voice::GROUPS.iter().map(|g| {
+        Voice::TABLE.iter().map(|g| {
             let (episodes, stayed) = self.results.complaints[*g as usize];
             ComplaintRow {
                 group: g.name(),

@@ -76,7 +76,8 @@ pub struct Complaints {
     pub patience: f64,
     /// Periods after which a pending complaint is given up as unresolved.
     pub give_up: u32,
-    /// A complaint resolved within this many periods counts as resolved quickly.
+    /// A complaint resolved at most this many periods after it was made counts as
+    /// resolved quickly (0: only in the period it was made; settlement starts then).
     pub quick: u32,
     /// CS lift of a resolved complaint.
     pub resolved_lift: f64,

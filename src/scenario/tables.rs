@@ -238,8 +238,18 @@ pub struct Satisfaction {
     pub gain_slope: f64,
     /// Slope below the adequate level (disappointment), β−; β− > β+ is the asymmetry.
     pub loss_slope: f64,
+    /// Score c at which transaction satisfaction reaches tanh(1) = 76% of its bound:
+    /// s = tanh(score / c), where the score is the piecewise-linear function of the
+    /// disconfirmation the slopes give. Larger c keeps s nearly linear in the score over
+    /// a wider range of surprises.
+    pub saturation: f64,
     /// Weight λ of past cumulative satisfaction: CS ← λ·CS + (1 − λ)·(3 + 2·s).
     pub memory: f64,
+    /// Persistence λ_I of critical incidents (a problem, a complaint's outcome), which
+    /// are remembered apart from routine experience when given (MODEL.md §3 step 4).
+    /// Left out, an incident fades like any experience, at `memory`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident_memory: Option<f64>,
     /// Adaptation α of expectations to experience: e ← e + α·(v − e).
     pub adaptation: f64,
     /// Pull ρ of expectations back to the customer's own standard.
@@ -256,7 +266,9 @@ impl Default for Satisfaction {
             tolerance_slope: 0.15,
             gain_slope: 0.5,
             loss_slope: 1.0,
+            saturation: 2.0,
             memory: 0.7,
+            incident_memory: None,
             adaptation: 0.05,
             anchor: 0.05,
             market_pull: 0.0,

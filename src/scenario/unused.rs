@@ -178,6 +178,13 @@ fn candidates(s: &Scenario) -> Vec<Unused> {
         }
     }
     if s.complaints.rate == 0.0 {
+        out.push(Unused::new(
+            vec![Name("satisfaction"), Name("incident_memory")],
+            &format!(
+                "the incident memory holds complaints' outcomes (a resolution's lift, a \
+                 give-up's drop): {NO_COMPLAINTS}"
+            ),
+        ));
         for k in COMPLAINTS_KEYS {
             out.push(Unused::new(
                 vec![Name("complaints"), Name(k)],

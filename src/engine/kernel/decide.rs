@@ -49,6 +49,7 @@ pub(super) fn decide<const F: Features>(
         tenure,
         episode,
         voice: voice_of,
+        incident,
         reported,
         reported_age,
         cohort,
@@ -61,6 +62,12 @@ pub(super) fn decide<const F: Features>(
     let (reported, reported_age, talk) =
         (&mut reported[..m], &mut reported_age[..m], &mut talk[..m]);
     let u_decision = &block.u_decision[..m];
+    let incidents = model.incident_memory.is_some();
+    let incident: &mut [f32] = if incidents {
+        &mut incident[..m]
+    } else {
+        &mut []
+    };
     for k in 0..m {
         let f = firm_of[k];
         let sg = segment[k] as usize;
@@ -99,6 +106,9 @@ pub(super) fn decide<const F: Features>(
                     tenure[k] = 0;
                     episode[k] = 0;
                     voice_of[k] = Voice::Silent as u8;
+                    if incidents {
+                        incident[k] = 0.0;
+                    }
                 }
             }
             if on(F, WOM) {
@@ -132,7 +142,7 @@ pub(super) fn decide<const F: Features>(
         let ep = out.episode[k];
         let vo = out.voice[k];
         let ended = (ep != 0) & (left | (ep as u32 >= model.complaints.horizon));
-        let row = &mut complaints[Voice::from_u8(vo).group() as usize];
+        let row = &mut complaints[vo as usize];
         row.0 += ended as u64;
         row.1 += (ended & stayed) as u64;
         episode[k] = ep & silenced(ended);
@@ -221,8 +231,15 @@ pub(super) fn decide<const F: Features>(
                 }
             }
         }
+        // What is kept of CS: CS itself, or its routine memory beside the incident one.
+        let kept_cs = if incidents {
+            incident[k] = out.incident[k] as f32;
+            out.routine[k]
+        } else {
+            now
+        };
         if stayed {
-            cs[k] = now as f32;
+            cs[k] = kept_cs as f32;
             tenure[k] = held.saturating_add(1);
             continue;
         }
@@ -242,11 +259,14 @@ pub(super) fn decide<const F: Features>(
                 cs[k] = new_cs;
                 episode[k] = 0;
                 voice_of[k] = Voice::Silent as u8;
+                if incidents {
+                    incident[k] = 0.0;
+                }
             }
             None => {
                 firms[j].to_outside += 1;
                 firm_of[k] = NO_FIRM;
-                cs[k] = now as f32;
+                cs[k] = kept_cs as f32;
             }
         }
     }

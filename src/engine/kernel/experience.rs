@@ -26,6 +26,14 @@ pub(super) fn experience<const F: Features>(
     let (tenure, cost_scale) = (&rows.tenure[..m], &rows.cost_scale[..m]);
     let (episode, voice_of) = (&rows.episode[..m], &rows.voice[..m]);
     let (z, u_failure) = (&block.z[..m], &block.u_failure[..m]);
+    // Critical incidents remembered apart: a scenario-wide setting, so the branch on it
+    // below is always predicted.
+    let incident_memory = model.incident_memory;
+    let incident: &[f32] = if incident_memory.is_some() {
+        &rows.incident[..m]
+    } else {
+        &[]
+    };
     for k in 0..m {
         let (own, all) = if on(F, WOM) {
             (out.own[k], out.all[k])
@@ -52,16 +60,40 @@ pub(super) fn experience<const F: Features>(
         let e = expectation[k] as f64;
         let disconfirmation = v - e;
         let s = satisfaction::transaction_satisfaction(disconfirmation, half_width, p);
-        let now = satisfaction::update_cs(cs[k] as f64, s, p.memory);
         out.expectation[k] =
             satisfaction::update_expectation(e, v, standard[k] as f64, offer.best_offer, p)
                 + wom.expectation_weight * all;
-        let mut now = (now + wom.satisfaction_weight * own).clamp(1.0, 5.0);
         // A problem opens an episode; an open one ages. In integer arithmetic: whether
         // a problem comes is hard to predict.
         let ep = episode[k];
         let opened = (ep == 0) & (disconfirmation < -half_width);
         let aged = ep.saturating_add((ep != 0) as u8 | opened as u8);
+        // CS; when incidents are remembered apart, `cs` holds the routine memory and
+        // CS is it plus the incident memory (a complaint's outcome; word of mouth is
+        // routine).
+        let (mut now, routine, mut remembered) = match incident_memory {
+            None => {
+                let now = satisfaction::update_cs(cs[k] as f64, s, p.memory);
+                (
+                    (now + wom.satisfaction_weight * own).clamp(1.0, 5.0),
+                    0.0,
+                    0.0,
+                )
+            }
+            Some(lambda_i) => {
+                let (routine, remembered) = satisfaction::update_with_incidents(
+                    cs[k] as f64,
+                    incident[k] as f64,
+                    s,
+                    opened,
+                    p.memory,
+                    lambda_i,
+                );
+                let routine = (routine + wom.satisfaction_weight * own).clamp(1.0, 5.0);
+                let now = satisfaction::combined(routine, remembered);
+                (now, routine, remembered)
+            }
+        };
         let mut vo = voice_of[k] & silenced(opened);
         if on(F, VOICE) {
             // A problem may become a complaint; a pending complaint may be settled.
@@ -72,16 +104,23 @@ pub(super) fn experience<const F: Features>(
             } else {
                 1.0
             };
-            let mut complained = false;
             let mut settled = 0;
-            if opened {
-                complained = u < voice::complaint_probability(now, c);
-                if complained {
-                    vo = Voice::Pending as u8;
-                }
-            } else if pending {
+            // A complaint can be settled in the period it is made: given that it was
+            // made (u below the chance to complain), u rescaled to that chance is a
+            // fresh uniform, so no other draw is needed.
+            let chance = if opened {
+                voice::complaint_probability(now, c)
+            } else {
+                1.0
+            };
+            let complained = opened && u < chance;
+            if complained {
+                vo = Voice::Pending as u8;
+            }
+            if complained || pending {
                 let waited = aged as u32 - 1;
-                match voice::settle(waited, model.resolution_rate[j], u, c) {
+                let mut shift = 0.0;
+                match voice::settle(waited, model.resolution_rate[j], u / chance, c) {
                     voice::Settlement::StillPending => {}
                     voice::Settlement::Resolved { quick, lift } => {
                         vo = if quick {
@@ -89,14 +128,21 @@ pub(super) fn experience<const F: Features>(
                         } else {
                             Voice::Resolved
                         } as u8;
-                        now = (now + lift).min(5.0);
+                        shift = lift;
                         settled = vo;
                     }
                     voice::Settlement::GivenUp { drop } => {
                         vo = Voice::Unresolved as u8;
-                        now = (now - drop).max(1.0);
+                        shift = -drop;
                         settled = vo;
                     }
+                }
+                // The outcome is an incident: remembered apart when incidents are.
+                if incident_memory.is_some() {
+                    remembered = satisfaction::remember(remembered, shift);
+                    now = satisfaction::combined(routine, remembered);
+                } else {
+                    now = (now + shift).clamp(1.0, 5.0);
                 }
             }
             out.complained[k] = complained;
@@ -112,6 +158,9 @@ pub(super) fn experience<const F: Features>(
             pass = pass.map(|q| q * patience);
         }
         out.cs[k] = now;
+        if incident_memory.is_some() {
+            (out.routine[k], out.incident[k]) = (routine, remembered);
+        }
         out.loyalty[k] = loyalty;
         out.p_defect[k] = p_defect;
         out.has_pass[k] = pass.is_some();
@@ -125,6 +174,10 @@ pub(super) fn experience<const F: Features>(
             out.forced[k] = forced;
             if forced {
                 out.cs[k] = cs[k] as f64;
+                if incident_memory.is_some() {
+                    (out.routine[k], out.incident[k]) = (cs[k] as f64, incident[k] as f64);
+                    out.cs[k] = satisfaction::combined(out.routine[k], out.incident[k]);
+                }
                 out.expectation[k] = e;
                 out.loyalty[k] = model.curve.f(cs[k] as f64);
                 out.p_defect[k] = 1.0;

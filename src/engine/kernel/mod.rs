@@ -132,6 +132,10 @@ struct Outcomes {
     p_defect: [f64; BLOCK],
     pass: [f64; BLOCK],
     has_pass: [bool; BLOCK],
+    /// The routine and incident memories after the experience, when the scenario keeps
+    /// them apart (`cs` above is then their sum on the scale).
+    routine: [f64; BLOCK],
+    incident: [f64; BLOCK],
     /// The complaint episode and voice after the experience.
     episode: [u8; BLOCK],
     voice: [u8; BLOCK],
@@ -153,6 +157,8 @@ impl Outcomes {
         p_defect: [0.0; BLOCK],
         pass: [0.0; BLOCK],
         has_pass: [false; BLOCK],
+        routine: [0.0; BLOCK],
+        incident: [0.0; BLOCK],
         episode: [0; BLOCK],
         voice: [0; BLOCK],
         complained: [false; BLOCK],
@@ -191,6 +197,8 @@ pub(super) struct Rows<'r> {
     pub cost_scale: &'r [f32],
     pub episode: &'r mut [u8],
     pub voice: &'r mut [u8],
+    /// Empty when the scenario keeps no incident memory.
+    pub incident: &'r mut [f32],
     pub reported: &'r mut [u8],
     pub reported_age: &'r mut [u8],
     pub cohort: &'r mut [bool],
@@ -213,12 +221,14 @@ fn step<const F: Features>(chunk: &mut Chunk, ctx: &Context, scratch: &mut Scrat
         cost_scale,
         episode,
         voice,
+        incident,
         reported,
         reported_age,
         cohort,
         talk,
         tally,
     } = chunk;
+    let incidents = !incident.is_empty();
     let Scratch { block, out } = scratch;
     let mut first = 0;
     while first < n {
@@ -234,6 +244,11 @@ fn step<const F: Features>(chunk: &mut Chunk, ctx: &Context, scratch: &mut Scrat
             cost_scale: &cost_scale[r.clone()],
             episode: &mut episode[r.clone()],
             voice: &mut voice[r.clone()],
+            incident: if incidents {
+                &mut incident[r.clone()]
+            } else {
+                &mut []
+            },
             reported: &mut reported[r.clone()],
             reported_age: &mut reported_age[r.clone()],
             cohort: &mut cohort[r.clone()],

@@ -154,6 +154,7 @@ fn step_one(
         cost_scale: &[1.0],
         episode: &mut episode,
         voice: &mut voice,
+        incident: &mut [],
         reported: &mut reported,
         reported_age: &mut reported_age,
         cohort: &mut cohort,
@@ -191,9 +192,9 @@ fn a_problem_opens_an_episode_and_a_complaint_is_patient() {
     let mut s = Scenario::default();
     s.complaints.rate = 1.0;
     s.complaints.threshold = 5.0;
-    s.firms[0].resolution_rate = 0.5;
+    s.firms[0].resolution_rate = 0.0;
     // A seed whose customer 0 draws a voice uniform below 0.05 in periods 1 and 2:
-    // it complains, then its complaint is resolved.
+    // it complains (its chance is at least 0.5 at CS 3 or below).
     let voice = |seed: u64, period: u32| {
         let w = draw::words(Key::new(seed), 0, period, Purpose::ChoiceAndVoice as u32);
         draw::uniform(w[1])
@@ -207,10 +208,19 @@ fn a_problem_opens_an_episode_and_a_complaint_is_patient() {
         expectation: 6.0,
         ..ONE
     };
-    let (c, t) = step_one(&m, &s, c, CALM, (0.0, 0.0), 1);
+    // A firm that never answers: the complaint is pending after its period.
+    let (pending, t) = step_one(&m, &s, c, CALM, (0.0, 0.0), 1);
     assert_eq!(t.firms[0].complaints, 1);
-    assert_eq!((c.episode, c.voice), (1, Voice::Pending));
-    let (c, t) = step_one(&m, &s, c, CALM, (0.0, 0.0), 2);
+    assert_eq!((pending.episode, pending.voice), (1, Voice::Pending));
+    // One that answers half the complaints: the complaint is resolved in the period it
+    // is made (the rescaled voice uniform is below 0.1).
+    s.firms[0].resolution_rate = 0.5;
+    let m = Model::new(&s);
+    let (c, t) = step_one(&m, &s, c, CALM, (0.0, 0.0), 1);
+    assert_eq!((t.firms[0].complaints, t.firms[0].resolved_quickly), (1, 1));
+    assert_eq!((c.episode, c.voice), (1, Voice::ResolvedQuickly));
+    // And the pending one, the next period.
+    let (c, t) = step_one(&m, &s, pending, CALM, (0.0, 0.0), 2);
     assert_eq!(t.firms[0].resolved_quickly, 1);
     assert_eq!(c.voice, Voice::ResolvedQuickly);
 }

@@ -78,7 +78,7 @@ pub fn complaints() -> Vec<Column<ComplaintRow>> {
     vec![
         Column {
             name: "group",
-            meaning: "did_not_complain, complained_unresolved, resolved, resolved_quickly",
+            meaning: "did_not_complain, complained_unresolved, resolved, resolved_quickly (TARP's groups), left_while_pending (left before the firm answered)",
             dtype: Dtype::String,
             value: |r| Cell::Text(r.group.to_string()),
         },

@@ -233,11 +233,25 @@ impl Scenario {
         c.non_negative("satisfaction.gain_slope", s.gain_slope)?;
         c.non_negative("satisfaction.loss_slope", s.loss_slope)?;
         c.check(
+            s.saturation > 0.0 && s.saturation.is_finite(),
+            "satisfaction.saturation",
+            s.saturation,
+            "a score > 0 (the scale of the smooth bound tanh(score / saturation))",
+        )?;
+        c.check(
             (0.0..1.0).contains(&s.memory),
             "satisfaction.memory",
             s.memory,
             "a weight in [0, 1) (1 would freeze satisfaction forever)",
         )?;
+        if let Some(m) = s.incident_memory {
+            c.check(
+                (0.0..1.0).contains(&m),
+                "satisfaction.incident_memory",
+                m,
+                "a weight in [0, 1) (1 would keep an incident forever)",
+            )?;
+        }
         c.probability("satisfaction.adaptation", s.adaptation)?;
         c.probability("satisfaction.anchor", s.anchor)?;
         c.probability("satisfaction.market_pull", s.market_pull)?;
