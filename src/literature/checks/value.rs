@@ -4,7 +4,7 @@
 use super::{overall_retention, totals};
 use crate::engine::RunResults;
 use crate::engine::tally::FirmTally;
-use crate::literature::{Estimate, Lab, LabError, Row, Unit};
+use crate::literature::{Estimate, Lab, LabError, Row, Runs, Unit};
 
 pub(super) fn lifetime_value(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
     let leaky: &[&str] = &[
@@ -75,70 +75,110 @@ pub(super) fn reichheld_sasser(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
     ])
 }
 
-pub(super) fn leaky_bucket(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
-    let runs = lab.runs("leaky_bucket.toml", &[])?;
-    let bucket = runs
+/// Second-half measures of one firm of `leaky_bucket.toml`: (gross adds ÷ defections,
+/// change in customers, defections a period ÷ customers, acquisition spend ÷ margin).
+struct Leak {
+    adds: Estimate,
+    drift: Estimate,
+    churn: Estimate,
+    spend: Estimate,
+}
+
+fn leak(runs: &Runs, firm: &str) -> Result<Leak, LabError> {
+    let k = runs
         .scenario
         .firms
         .iter()
-        .position(|f| f.name == "Bucket")
-        .ok_or_else(|| LabError("leaky_bucket.toml needs a firm `Bucket`".into()))?;
+        .position(|f| f.name == firm)
+        .ok_or_else(|| LabError(format!("leaky_bucket.toml needs a firm `{firm}`")))?;
     // The second half of the run, when the market has settled.
     let half = runs.scenario.periods as usize / 2;
     let later = |r: &RunResults| {
         let mut t = FirmTally::default();
         for p in &r.periods[half..] {
-            t.add(&p.firms[bucket]);
+            t.add(&p.firms[k]);
         }
         t
     };
-    let drift = runs.estimate(|r| {
-        let first = r.periods[half].firms[bucket].customers as f64;
-        let last = r.periods[r.periods.len() - 1].firms[bucket].customers as f64;
-        (last - first) / first
-    });
-    let adds = runs.estimate(|r| {
-        let t = later(r);
-        t.acquisitions as f64 / t.defections as f64
-    });
-    let churn = runs.estimate(|r| {
-        let t = later(r);
-        t.defections as f64 / t.customers as f64
-    });
-    let spend = runs.estimate(|r| {
-        let t = later(r);
-        t.acquisition_spend / t.margin
-    });
+    Ok(Leak {
+        drift: runs.estimate(|r| {
+            let first = r.periods[half].firms[k].customers as f64;
+            let last = r.periods[r.periods.len() - 1].firms[k].customers as f64;
+            (last - first) / first
+        }),
+        adds: runs.estimate(|r| {
+            let t = later(r);
+            t.acquisitions as f64 / t.defections as f64
+        }),
+        churn: runs.estimate(|r| {
+            let t = later(r);
+            t.defections as f64 / t.customers as f64
+        }),
+        spend: runs.estimate(|r| {
+            let t = later(r);
+            t.acquisition_spend / t.margin
+        }),
+    })
+}
+
+/// A firm leaks when it loses at least this share of its customers a period...
+const LEAKS: f64 = 0.20;
+/// ...and buying their replacements costs more than this share of its margin.
+const HIDDEN_COST: f64 = 0.5;
+
+pub(super) fn leaky_bucket(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
+    let runs = lab.runs("leaky_bucket.toml", &[])?;
+    let bucket = leak(&runs, "Bucket")?;
+    // The contrast: a firm in the same market that keeps its customers must fail the
+    // leak criteria, or they would not tell a leaking firm from any other. (Its count
+    // is flat too, and its gross adds equal its defections: every settled firm's do.)
+    let keeper = leak(&runs, "Keeper")?;
     Ok(vec![
         Row::within(
             "Bucket: gross adds ÷ defections, second half of the run",
             "gains 100 a week, loses 100",
-            adds,
+            bucket.adds,
             Unit::Number,
             (0.95, 1.05),
         ),
         Row::within(
             "Bucket: change in customers over the second half",
             "the bucket looks full",
-            drift,
+            bucket.drift,
             Unit::Percent,
             (-0.03, 0.03),
         ),
         Row::judged(
             "Bucket: defections a period ÷ customers",
             "while it leaks",
-            churn,
+            bucket.churn,
             Unit::Percent,
             "≥ 20%",
-            churn.mean >= 0.20,
+            bucket.churn.mean >= LEAKS,
         ),
         Row::judged(
             "Bucket: acquisition spend ÷ margin",
             "hides the cost of acquisition",
-            spend,
+            bucket.spend,
             Unit::Number,
             "> 0.5",
-            spend.mean > 0.5,
+            bucket.spend.mean > HIDDEN_COST,
+        ),
+        Row::judged(
+            "Keeper (the contrast): defections a period ÷ customers",
+            "(a firm that keeps its customers does not leak)",
+            keeper.churn,
+            Unit::Percent,
+            "< 20%",
+            keeper.churn.mean < LEAKS,
+        ),
+        Row::judged(
+            "Keeper (the contrast): acquisition spend ÷ margin",
+            "(nor pays much to stay full)",
+            keeper.spend,
+            Unit::Number,
+            "≤ 0.5",
+            keeper.spend.mean <= HIDDEN_COST,
         ),
     ])
 }
