@@ -58,6 +58,10 @@ pub(super) fn monopoly_opens(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             Unit::Percent,
             "< 10%",
             before.mean < 0.10,
+        )
+        .by_construction(
+            "with the monopoly's barrier of 3 no customer leaves more often than \
+             (1 − f)·e^−3 < e^−3 = 5% a year: the barrier puts it in",
         ),
     ])
 }
@@ -104,6 +108,11 @@ pub(super) fn number_portability(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
              only by their number, portability would have released them, and the \
              portability figure above says it released one or two points a year; the two \
              figures contradict each other, and the engine follows the behavioural one",
+        )
+        .by_construction(
+            "the churn rise of the first row (a claim, in the first table) against another \
+             figure: while that row is met (+0.5 to +2.5 pts) this one departs \
+             necessarily, so it adds no evidence",
         ),
     ])
 }

@@ -40,6 +40,10 @@ pub(super) fn bain(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             satisfied,
             Unit::Percent,
             (0.85, 0.90),
+        )
+        .by_construction(
+            "set-up: the brands' prices were chosen so that 85–90% answer 4 or 5; the \
+             figure describes the market the defector figure is about",
         ),
         Row::within(
             "survey: later defectors who had answered 4 or 5",
@@ -90,6 +94,10 @@ pub(super) fn asymmetry(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
                 Unit::Number,
                 "> 1",
                 ratio.low > 1.0,
+            )
+            .by_construction(
+                "one period's arithmetic of the input slopes: β−/β+ = 2 inside the bounds \
+                 of transaction satisfaction, less the flat part of the zone of tolerance",
             )
         } else {
             Row::departure(
@@ -182,6 +190,12 @@ pub(super) fn one_bad_line(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             Unit::Percent,
             "≥ 80%",
             worst.mean >= 0.8,
+        )
+        .by_construction(
+            "the scenario's rule puts it in: judged by its worst line (the source's \
+             arithmetic), a firm with one bad line is experienced as that line, as one \
+             with three is; the share falls short of 100% only by the worst of three \
+             noisy bad lines being worse than one",
         ),
         Row::judged(
             "the same, judged by the mean line",
@@ -190,6 +204,10 @@ pub(super) fn one_bad_line(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             Unit::Percent,
             "≥ 20 pts below the worst-line share",
             mean.mean <= worst.mean - 0.2,
+        )
+        .by_construction(
+            "the contrast of the rule: the mean of two good lines and a bad one dilutes \
+             the bad one by arithmetic",
         ),
     ])
 }
