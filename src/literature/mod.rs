@@ -349,12 +349,19 @@ fn key(file: &str, sets: &[&str]) -> String {
     format!("{file} {}", sets.join(" "))
 }
 
-/// `jones_sasser.toml` with `constraint.r=3` → `jones_sasser-constraint.r=3`.
+/// `jones_sasser.toml` with `constraint.r=3` → `jones_sasser-constraint.r=3`; what is
+/// not a letter, a digit or one of `.=-` (an override's spaces, quotes, brackets) → `_`.
 fn folder_name(file: &str, sets: &[&str]) -> String {
     let mut name = file.trim_end_matches(".toml").to_string();
     for s in sets {
         name.push('-');
-        name.extend(s.chars().map(|c| if c == '/' { '_' } else { c }));
+        name.extend(s.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || ".=-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        }));
     }
     name
 }
