@@ -9,12 +9,20 @@
 //! several checks share) and returns [`Row`]s: what was simulated, with a 95% interval
 //! over the replications, against the published figure and its stated tolerance.
 //! Targets are the sources' numbers, never numbers copied from the engine's output.
+//!
+//! Each row also says what its verdict rests on ([`Basis`]): a claim about customers,
+//! which the model could fail, or a figure that holds by construction (the engine's
+//! bookkeeping against arithmetic, a number read off the scenario's own inputs, a
+//! quantity the scenario is set up to have). Only claims count towards the page's
+//! headline, and a stated departure is never counted as met ([`Tally`]).
 
 mod checks;
 pub mod logit;
 pub mod page;
+mod tally;
 
 pub use checks::{CHECKS, COMPETITIVE, MODERATE, MONOPOLY, TARP};
+pub use tally::{Count, Tally};
 
 use crate::engine::{RunResults, Simulation};
 use crate::scenario::{Override, Scenario, ScenarioError};
@@ -108,6 +116,34 @@ pub struct Row {
     /// and why: the page shows the reason, and the test checks the departure still
     /// holds (so a model change that removes it also updates the page).
     pub departure: Option<&'static str>,
+    /// A claim about customers, or a figure that holds by construction.
+    pub basis: Basis,
+}
+
+/// What a row's verdict rests on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Basis {
+    /// A claim about customers: the scenario's inputs were not chosen to give the
+    /// figure, so the model could fail it. The page's headline counts these.
+    Claim,
+    /// Holds by construction, and why: the engine's bookkeeping checked against
+    /// arithmetic, a figure read off the scenario's own inputs or the model's form, a
+    /// quantity the scenario is set up to have, or another row's estimate restated. It
+    /// tests the engine, not a claim about customers; the page lists it apart.
+    Construction(String),
+}
+
+/// How a row came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The criterion is met.
+    Met,
+    /// The criterion is not met, and no departure is stated: a failure.
+    NotMet,
+    /// A stated departure that still departs: as the page says, but not met.
+    Departs,
+    /// A stated departure whose figure is now met: the note is stale, a failure.
+    DepartureMet,
 }
 
 impl Row {
@@ -142,6 +178,7 @@ impl Row {
             criterion: criterion.into(),
             pass,
             departure: None,
+            basis: Basis::Claim,
         }
     }
 
@@ -162,12 +199,33 @@ impl Row {
         }
     }
 
-    /// Met, or a stated departure that still departs.
-    pub fn ok(&self) -> bool {
-        match self.departure {
-            None => self.pass,
-            Some(_) => !self.pass,
+    /// The same row, marked as holding by construction, for the reason `why` (a short
+    /// phrase the page prints beside it).
+    pub fn by_construction(self, why: impl Into<String>) -> Row {
+        Row {
+            basis: Basis::Construction(why.into()),
+            ..self
         }
+    }
+
+    /// Whether the row is a claim about customers (not one that holds by construction).
+    pub fn is_claim(&self) -> bool {
+        self.basis == Basis::Claim
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        match (self.departure, self.pass) {
+            (None, true) => Verdict::Met,
+            (None, false) => Verdict::NotMet,
+            (Some(_), false) => Verdict::Departs,
+            (Some(_), true) => Verdict::DepartureMet,
+        }
+    }
+
+    /// Met, or a stated departure that still departs: the row is as the page states
+    /// it. (A departure is as stated, not met.)
+    pub fn as_stated(&self) -> bool {
+        matches!(self.verdict(), Verdict::Met | Verdict::Departs)
     }
 }
 
@@ -236,6 +294,18 @@ impl Lab {
         Ok(Scenario::load(&self.root.join(file), &overrides)?)
     }
 
+    /// The table `name` of `file` as written (before defaults), for checks that apply
+    /// one file's description to another: the file stays the one source of the numbers.
+    pub fn table(&self, file: &str, name: &str) -> Result<toml::Value, LabError> {
+        let path = self.root.join(file);
+        let text = crate::scenario::read_text(&path)?;
+        let read = Scenario::read(&text, &path.display().to_string(), &[])?;
+        read.given
+            .get(name)
+            .cloned()
+            .ok_or_else(|| LabError(format!("{file} has no [{name}] table")))
+    }
+
     /// The replicated runs of `file` with `sets` applied.
     pub fn runs(&mut self, file: &str, sets: &[&str]) -> Result<Arc<Runs>, LabError> {
         let k = key(file, sets);
@@ -279,12 +349,19 @@ fn key(file: &str, sets: &[&str]) -> String {
     format!("{file} {}", sets.join(" "))
 }
 
-/// `jones_sasser.toml` with `constraint.r=3` → `jones_sasser-constraint.r=3`.
+/// `jones_sasser.toml` with `constraint.r=3` → `jones_sasser-constraint.r=3`; what is
+/// not a letter, a digit or one of `.=-` (an override's spaces, quotes, brackets) → `_`.
 fn folder_name(file: &str, sets: &[&str]) -> String {
     let mut name = file.trim_end_matches(".toml").to_string();
     for s in sets {
         name.push('-');
-        name.extend(s.chars().map(|c| if c == '/' { '_' } else { c }));
+        name.extend(s.chars().map(|c| {
+            if c.is_ascii_alphanumeric() || ".=-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        }));
     }
     name
 }
@@ -296,8 +373,16 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Every row met. A check with a stated departure has not passed, even while the
+    /// departure holds as stated.
     pub fn passed(&self) -> bool {
-        matches!(&self.rows, Ok(rows) if rows.iter().all(Row::ok))
+        matches!(&self.rows, Ok(rows) if rows.iter().all(|r| r.verdict() == Verdict::Met))
+    }
+
+    /// Every row met or a stated departure that still departs: nothing the page does
+    /// not say. What the tests and the command's exit status require.
+    pub fn as_stated(&self) -> bool {
+        matches!(&self.rows, Ok(rows) if rows.iter().all(Row::as_stated))
     }
 }
 
@@ -351,3 +436,6 @@ pub mod measure {
         pooled(r, cs, cs).0
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -58,6 +58,10 @@ pub(super) fn monopoly_opens(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             Unit::Percent,
             "< 10%",
             before.mean < 0.10,
+        )
+        .by_construction(
+            "with the monopoly's barrier of 3 no customer leaves more often than \
+             (1 − f)·e^−3 < e^−3 = 5% a year: the barrier puts it in",
         ),
     ])
 }

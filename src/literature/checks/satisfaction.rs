@@ -40,6 +40,10 @@ pub(super) fn bain(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             satisfied,
             Unit::Percent,
             (0.85, 0.90),
+        )
+        .by_construction(
+            "set-up: the brands' prices were chosen so that 85–90% answer 4 or 5; the \
+             figure describes the market the defector figure is about",
         ),
         Row::within(
             "survey: later defectors who had answered 4 or 5",
@@ -83,14 +87,21 @@ pub(super) fn asymmetry(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
         });
         let per_unit: Vec<f64> = runs.results.iter().map(|r| fall(r) / size).collect();
         falls.push((size, per_unit));
-        rows.push(Row::judged(
-            format!("fall of CS after a shortfall of {size} ÷ rise after an equal surplus"),
-            "a shortfall moves satisfaction more",
-            ratio,
-            Unit::Number,
-            "> 1",
-            ratio.low > 1.0,
-        ));
+        rows.push(
+            Row::judged(
+                format!("fall of CS after a shortfall of {size} ÷ rise after an equal surplus"),
+                "a shortfall moves satisfaction more",
+                ratio,
+                Unit::Number,
+                "> 1",
+                ratio.low > 1.0,
+            )
+            .by_construction(
+                "built into g: a strictly increasing, odd bound (tanh) of a score that is \
+                 steeper for losses than for gains (β− = 1.2 > β+ = 0.6), in one period with \
+                 no noise",
+            ),
+        );
     }
     // Diminishing sensitivity: the fall per unit of shortfall is smaller for the larger
     // shortfall (Mittal et al.'s second finding). Runs are paired by seed.
@@ -101,17 +112,20 @@ pub(super) fn asymmetry(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
         .map(|(b, s)| b / s)
         .collect();
     let per_unit = Estimate::of(&ratios);
-    rows.push(Row::judged(
-        format!(
-            "fall of CS per unit of shortfall: at {} ÷ at {}",
-            falls[1].0, falls[0].0
-        ),
-        "diminishing sensitivity",
-        per_unit,
-        Unit::Number,
-        "< 1",
-        per_unit.high < 1.0,
-    ));
+    rows.push(
+        Row::judged(
+            format!(
+                "fall of CS per unit of shortfall: at {} ÷ at {}",
+                falls[1].0, falls[0].0
+            ),
+            "diminishing sensitivity",
+            per_unit,
+            Unit::Number,
+            "< 1",
+            per_unit.high < 1.0,
+        )
+        .by_construction("built into g: tanh is concave in the size of the score"),
+    );
     Ok(rows)
 }
 
@@ -186,6 +200,12 @@ pub(super) fn one_bad_line(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             Unit::Percent,
             "≥ 80%",
             worst.mean >= 0.8,
+        )
+        .by_construction(
+            "the scenario's rule puts it in: judged by its worst line (the source's \
+             arithmetic), a firm with one bad line is experienced as that line, as one \
+             with three is; the share falls short of 100% only by the worst of three \
+             noisy bad lines being worse than one",
         ),
         Row::judged(
             "the same, judged by the mean line",
@@ -194,6 +214,10 @@ pub(super) fn one_bad_line(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             Unit::Percent,
             "≥ 20 pts below the worst-line share",
             mean.mean <= worst.mean - 0.2,
+        )
+        .by_construction(
+            "the contrast of the rule: the mean of two good lines and a bad one dilutes \
+             the bad one by arithmetic",
         ),
     ])
 }

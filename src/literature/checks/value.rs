@@ -26,13 +26,20 @@ pub(super) fn lifetime_value(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             let retention = t.cohort_stays as f64 / t.cohort_decisions as f64;
             simulated / (m * retention / (1.0 + i - retention))
         });
-        rows.push(Row::within(
-            format!("simulated CLV ÷ m·r/(1 + i − r), {what}"),
-            "CLV = m·r/(1 + i − r)",
-            ratio,
-            Unit::Number,
-            (0.98, 1.02),
-        ));
+        rows.push(
+            Row::within(
+                format!("simulated CLV ÷ m·r/(1 + i − r), {what}"),
+                "CLV = m·r/(1 + i − r)",
+                ratio,
+                Unit::Number,
+                (0.98, 1.02),
+            )
+            .by_construction(
+                "bookkeeping: the engine's margins, discounting and cohorts against the \
+             closed form, under a flat curve that makes retention constant as the \
+             formula assumes",
+            ),
+        );
     }
     Ok(rows)
 }
@@ -64,6 +71,9 @@ pub(super) fn reichheld_sasser(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             defection,
             Unit::Percent,
             (0.19, 0.21),
+        )
+        .by_construction(
+            "set-up: a flat curve at 0.80 with no constraint makes defection 20% exactly",
         ),
         Row::within(
             "lifetime profit of a cohort, 15% ÷ 20% defection − 1",
@@ -71,6 +81,11 @@ pub(super) fn reichheld_sasser(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             gain,
             Unit::Percent,
             (0.25, 0.85),
+        )
+        .by_construction(
+            "arithmetic of the inputs: with defection set to 20% and then 15% for every \
+             customer, the gain is the closed form of margins that grow with tenure, \
+             discounted; it checks the economics, not customers",
         ),
     ])
 }
@@ -140,6 +155,11 @@ pub(super) fn leaky_bucket(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             bucket.adds,
             Unit::Number,
             (0.95, 1.05),
+        )
+        .by_construction(
+            "bookkeeping: customers at the end − at the start = gross adds − defections, \
+             so once a run has settled adds equal defections whatever the customers do \
+             (the source gives only this arithmetic, 100 in, 100 out)",
         ),
         Row::within(
             "Bucket: change in customers over the second half",
@@ -147,6 +167,10 @@ pub(super) fn leaky_bucket(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             bucket.drift,
             Unit::Percent,
             (-0.03, 0.03),
+        )
+        .by_construction(
+            "the row above restated (the change is gross adds − defections), over a \
+             stretch chosen after the market has settled",
         ),
         Row::judged(
             "Bucket: defections a period ÷ customers",
@@ -163,6 +187,11 @@ pub(super) fn leaky_bucket(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             Unit::Number,
             "> 0.5",
             bucket.spend.mean > HIDDEN_COST,
+        )
+        .by_construction(
+            "arithmetic of Bucket's churn (a claim, in the first table): acquisition cost \
+             ÷ margin per customer (inputs) × acquisitions ÷ customers kept, so any churn \
+             of 20% or more puts it far above 0.5",
         ),
         Row::judged(
             "Keeper (the contrast): defections a period ÷ customers",
@@ -179,6 +208,9 @@ pub(super) fn leaky_bucket(lab: &mut Lab) -> Result<Vec<Row>, LabError> {
             Unit::Number,
             "≤ 0.5",
             keeper.spend.mean <= HIDDEN_COST,
+        )
+        .by_construction(
+            "arithmetic of Keeper's churn (the row above) with its inputs, as for Bucket",
         ),
     ])
 }
