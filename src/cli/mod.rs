@@ -8,6 +8,7 @@
 #![allow(rustdoc::private_intra_doc_links, rustdoc::invalid_html_tags)]
 
 mod calibrate;
+mod cluster;
 mod literature;
 mod memory;
 mod options;
@@ -31,7 +32,15 @@ use std::path::Path;
 
 /// The thread count a `--threads` option asks for (at least 1, by [`at_least_one`]).
 fn thread_count(threads: Option<usize>) -> usize {
-    threads.unwrap_or_else(rayon::current_num_threads)
+    threads_allowed(threads).n
+}
+
+/// The thread count and what bounded it: `--threads`, else `RAYON_NUM_THREADS`, else
+/// the CPUs this process may use, bounded by a scheduler's allocation
+/// ([`cluster::threads`]).
+fn threads_allowed(threads: Option<usize>) -> cluster::Threads {
+    let available = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cluster::threads(threads, &|k| std::env::var(k).ok(), available)
 }
 
 /// A rayon pool of `threads` workers for one command.

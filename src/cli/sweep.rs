@@ -1,5 +1,6 @@
 //! `loyalsim sweep` and `loyalsim merge`.
 
+use super::cluster::ShardSpec;
 use super::{ScenarioArgs, at_least_one, claim, memory, progress_bar, say};
 use crate::engine;
 use crate::error::Error;
@@ -20,13 +21,18 @@ pub struct SweepArgs {
     /// must be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
+    /// Worker threads [default: RAYON_NUM_THREADS, or one per CPU this process may use,
+    /// at most the CPUs a Slurm, PBS, Grid Engine or LSF job was given]. Results do not
+    /// depend on it.
     #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub threads: Option<usize>,
     /// Run only the I-th of N equal slices of the runs (1 <= I <= N); combine the shard
-    /// folders with `loyalsim merge`.
-    #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
-    pub shard: Option<Shard>,
+    /// folders with `loyalsim merge`. SCHEDULER/N takes I from an array task's
+    /// environment: slurm (SLURM_ARRAY_TASK_ID, tasks 0 to N-1), pbs (PBS_ARRAY_INDEX or
+    /// PBS_ARRAYID, 0 to N-1), sge (SGE_TASK_ID, 1 to N), lsf (LSB_JOBINDEX, 1 to N), k8s
+    /// (JOB_COMPLETION_INDEX, 0 to N-1), aws (AWS_BATCH_JOB_ARRAY_INDEX, 0 to N-1).
+    #[arg(long, value_name = "I/N|SCHEDULER/N", value_parser = ShardSpec::parse)]
+    pub shard: Option<ShardSpec>,
     /// What to keep of every run's periods [default: the scenario's sweep.timeseries, or
     /// csv]; sweep.csv and the summary are written either way.
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -298,7 +304,12 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     if !args.quiet {
         super::warn(&warnings);
     }
-    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let (shard, shard_from) = match &args.shard {
+        Some(spec) => spec
+            .resolve(&|k| std::env::var(k).ok())
+            .map_err(Error::Usage)?,
+        None => (Shard::WHOLE, None),
+    };
     if args.no_charts && shard != Shard::WHOLE && !args.quiet {
         // Said, not kept with the results: it is about this command, not the sweep.
         super::warn(&[
@@ -307,7 +318,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
                 .to_string(),
         ]);
     }
-    let threads = super::thread_count(args.threads);
+    let allowed = super::threads_allowed(args.threads);
+    let threads = allowed.n;
     let base_table = {
         let mut b = base.clone();
         b.sweep = None;
@@ -340,7 +352,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     });
     if !args.quiet {
         eprintln!(
-            "loyalsim sweep: {} — {} points × {} replications = {} runs{}, {} thread{}",
+            "loyalsim sweep: {} — {} points × {} replications = {} runs{}, {}",
             base.name,
             plan.points.len(),
             plan.replications,
@@ -349,14 +361,14 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
                 String::new()
             } else {
                 format!(
-                    " (shard {}/{}: runs {start} to {})",
+                    " (shard {}/{}{}: runs {start} to {})",
                     shard.index,
                     shard.count,
+                    shard_from.map(|f| format!(", {f}")).unwrap_or_default(),
                     end.max(1) - 1
                 )
             },
-            threads,
-            if threads == 1 { "" } else { "s" }
+            allowed
         );
     }
     let progress = |done: u64, _total: u64| bar.set_position(done);
