@@ -146,6 +146,40 @@ pub fn shard_short_help() -> String {
     )
 }
 
+/// The table of docs/cluster.md: each scheduler, its `--shard` name, the variable its
+/// index is read from, its numbering, how to submit 4 shards and the CPU variables that
+/// bound the default thread count.
+pub fn schedulers_markdown() -> String {
+    let mut out = String::from(
+        "| scheduler | `--shard` | task index from | tasks for N shards | submit 4 shards | CPUs from |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for s in SCHEDULERS {
+        let code = |v: &[&str]| {
+            v.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        let range = match s.base {
+            0 => "0 to N−1".to_string(),
+            b => format!("{b} to N"),
+        };
+        let cpus = match s.cpus {
+            [] => "the container's CPUs".to_string(),
+            v => format!("{} (in a job: `{}` set)", code(v), s.job),
+        };
+        out.push_str(&format!(
+            "| {} | `{}/N` | {} | {range} | {} | {cpus} |\n",
+            s.label,
+            s.name,
+            code(s.index),
+            s.submit(4).replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 /// `--threads`'s help, naming the schedulers whose CPU allocation bounds the default.
 pub fn threads_help() -> String {
     let labels: Vec<&str> = SCHEDULERS
@@ -350,6 +384,18 @@ mod tests {
             assert!(help.contains(numbered), "{help}");
         }
         assert!(threads_help().contains("a Slurm, PBS, Grid Engine or LSF job"));
+    }
+
+    #[test]
+    fn the_docs_list_the_schedulers_as_the_table_does() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cluster.md");
+        let docs = std::fs::read_to_string(path).unwrap();
+        let table = schedulers_markdown();
+        assert!(
+            docs.contains(&table),
+            "docs/cluster.md does not hold the scheduler table of cli::cluster::SCHEDULERS; \
+             paste it in:\n{table}"
+        );
     }
 
     #[test]

@@ -183,13 +183,10 @@ impl Lines {
 /// "loyalsim sweep: NAME: 480/1000 runs (48%) · 12.3 runs/s · 39 s elapsed · about 42 s
 /// left".
 fn line(label: &str, unit: &str, done: u64, len: u64, elapsed: Duration, message: &str) -> String {
-    let percent = if len == 0 {
-        100.0
-    } else {
-        100.0 * done as f64 / len as f64
-    };
+    // Rounded down: 100% only when all is done.
+    let percent = (done.saturating_mul(100)).checked_div(len).unwrap_or(100);
     let secs = elapsed.as_secs_f64();
-    let mut out = format!("{label}: {done}/{len} {unit} ({percent:.0}%)");
+    let mut out = format!("{label}: {done}/{len} {unit} ({percent}%)");
     if !message.is_empty() {
         out.push_str(&format!(" · {message}"));
     }
@@ -200,7 +197,9 @@ fn line(label: &str, unit: &str, done: u64, len: u64, elapsed: Duration, message
     out.push_str(&format!(" · {} elapsed", duration(secs)));
     if done > 0 && done < len {
         let left = secs * (len - done) as f64 / done as f64;
-        out.push_str(&format!(" · about {} left", duration(left)));
+        if left >= 0.5 {
+            out.push_str(&format!(" · about {} left", duration(left)));
+        }
     }
     out
 }
@@ -250,7 +249,6 @@ mod tests {
             "{}",
             seen[0]
         );
-        assert!(seen[0].contains(" left"), "{}", seen[0]);
         assert!(!seen[9].contains(" left"), "{}", seen[9]);
     }
 
@@ -282,6 +280,15 @@ mod tests {
         assert_eq!(
             line("l", "evaluations", 0, 10, Duration::ZERO, "best 1"),
             "l: 0/10 evaluations (0%) · best 1 · 0 s elapsed"
+        );
+        assert_eq!(
+            line("l", "runs", 480, 1000, Duration::from_secs(40), ""),
+            "l: 480/1000 runs (48%) · 12.0 runs/s · 40 s elapsed · about 43 s left"
+        );
+        // Nothing left to wait for is not "about 0 s".
+        assert_eq!(
+            line("l", "runs", 999, 1000, Duration::from_secs(40), ""),
+            "l: 999/1000 runs (99%) · 25.0 runs/s · 40 s elapsed"
         );
     }
 }

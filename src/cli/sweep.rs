@@ -49,7 +49,8 @@ pub struct SweepArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Shard folders written by `loyalsim sweep --shard I/N`, all N of them.
+    /// Shard folders written by `loyalsim sweep --shard I/N`, all N of them (a shell glob
+    /// does: shards missing or still partial are named, with their runs done).
     #[arg(required = true, value_name = "DIR")]
     pub shards: Vec<PathBuf>,
     /// Merged results folder [default: output/<name>]; must be new, empty or a loyalsim
