@@ -148,8 +148,9 @@ pub fn shard_short_help() -> String {
 
 /// The table of docs/cluster.md: each scheduler, its `--shard` name, the variable its
 /// index is read from, its numbering, how to submit 4 shards and the CPU variables that
-/// bound the default thread count.
-pub fn schedulers_markdown() -> String {
+/// bound the default thread count. (Written by hand into the docs; a test compares.)
+#[cfg(test)]
+fn schedulers_markdown() -> String {
     let mut out = String::from(
         "| scheduler | `--shard` | task index from | tasks for N shards | submit 4 shards | CPUs from |\n\
          | --- | --- | --- | --- | --- | --- |\n",

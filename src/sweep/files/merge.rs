@@ -109,7 +109,12 @@ pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, 
         .map(|(f, _)| f.manifest.clone())
         .or_else(|| given.partial.first().map(|p| p.manifest.clone()))
     else {
-        return Err(SweepError::Input("merge: no shard folders given".into()));
+        let named: Vec<String> = shards.iter().map(|d| d.display().to_string()).collect();
+        return Err(SweepError::Input(format!(
+            "merge: none of the folders given is a sweep shard, finished or partial ({} \
+             not there); expected the folders of `loyalsim sweep --shard I/N`",
+            named.join(", ")
+        )));
     };
     let mut found = given.finished.clone();
     for (f, d) in &found {

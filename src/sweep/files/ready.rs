@@ -95,20 +95,26 @@ pub(super) fn partial_at(dir: &Path) -> Result<Option<Partial>, SweepError> {
 pub(super) struct Given<'a> {
     pub finished: Vec<(Finished, &'a PathBuf)>,
     pub partial: Vec<Partial>,
+    /// Folders named that do not exist, with no work folder beside them either (a
+    /// shard not begun, named by a script that lists all N).
+    pub absent: Vec<&'a PathBuf>,
 }
 
-/// Reads every folder given to a merge: a finished shard, or a partial one (its work
-/// folder beside it); anything else is refused, naming the folder.
+/// Reads every folder given to a merge: a finished shard, a partial one (its work
+/// folder beside it) or one not begun (no folder); a folder that is there and is no
+/// shard is refused, naming it.
 pub(super) fn read_given(shards: &[PathBuf]) -> Result<Given<'_>, SweepError> {
     let mut given = Given {
         finished: Vec::new(),
         partial: Vec::new(),
+        absent: Vec::new(),
     };
     for d in shards {
         match read_manifest(d) {
             Ok(f) => given.finished.push((f, d)),
             Err(e) => match partial_at(d)? {
                 Some(p) => given.partial.push(p),
+                None if !d.exists() => given.absent.push(d),
                 None => return Err(e),
             },
         }
@@ -170,9 +176,26 @@ pub(super) fn check_all_there(given: &Given, sweep: &Manifest) -> Result<(), Swe
             None => format!("shard {k} is missing (not given)"),
         });
     }
+    let absent: Vec<String> = given
+        .absent
+        .iter()
+        .filter(|d| {
+            !lacking
+                .iter()
+                .any(|l| l.contains(&format!("(no {})", d.display())))
+        })
+        .map(|d| format!("{} does not exist", d.display()))
+        .collect();
     if lacking.is_empty() {
-        return Ok(());
+        return match absent.is_empty() {
+            true => Ok(()),
+            false => Err(SweepError::Input(format!(
+                "merge: {}; expected the folders of shards 1 to {count} only",
+                absent.join("; ")
+            ))),
+        };
     }
+    lacking.extend(absent);
     Err(SweepError::Input(format!(
         "merge: {} of {count} shards are not ready: {}; run each (loyalsim sweep SCENARIO \
          --shard K/{count}; a partial shard resumes where it stopped), then merge again",
