@@ -231,12 +231,14 @@ fn merge_names_the_missing_and_the_partial_shards() {
     );
     assert!(!dir.join("output/small_sweep").exists());
 
-    // Named by the user, the partial folder is reported the same way.
+    // All four named, as a script lists them: the partial one and the one not begun
+    // are reported the same way.
     let o = loyalsim(
         dir,
         &[
             "merge",
             "output/small_sweep.shard-1-of-4",
+            "output/small_sweep.shard-2-of-4",
             "output/small_sweep.shard-4-of-4",
             "output/small_sweep.shard-3-of-4",
         ],
@@ -244,9 +246,12 @@ fn merge_names_the_missing_and_the_partial_shards() {
     );
     assert_eq!(o.status.code(), Some(2));
     let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains("2 of 4 shards are not ready")
-            && err.contains(&format!("shard 4 is partial: {done} of 72 runs done")),
+            && err.contains("shard 2 is missing (no output/small_sweep.shard-2-of-4)")
+            && err.contains(&format!("shard 4 is partial: {done} of 72 runs done"))
+            && !err.contains("does not exist"),
         "{err}"
     );
 
