@@ -4,8 +4,8 @@
 //! the size asked for, and writes the results folder atomically: `scenario.toml` (the
 //! fitted scenario), `fit.json` and `fit.md`.
 
-use super::{ScenarioArgs, at_least_one, claim, load, progress_bar, say, thread_count};
-use crate::calibrate::{self, Options, Progress, TargetFile};
+use super::{Progress, ScenarioArgs, at_least_one, claim, load, say, thread_count};
+use crate::calibrate::{self, Options, TargetFile};
 use crate::error::Error;
 use crate::report::atomic;
 use clap::Args;
@@ -28,8 +28,8 @@ pub struct CalibrateArgs {
     /// target condition.
     #[arg(long, value_name = "N", default_value_t = 200, value_parser = at_least_one)]
     pub max_evals: usize,
-    /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    /// Worker threads (the help names the schedulers whose allocation bounds the default).
+    #[arg(long, value_name = "N", value_parser = at_least_one, help = super::cluster::threads_help())]
     pub threads: Option<usize>,
     /// Print nothing but errors (no progress bar, no table).
     #[arg(long, short)]
@@ -68,22 +68,28 @@ pub fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
         threads,
         if threads == 1 { "" } else { "s" }
     );
-    let bar = progress_bar(args.quiet, args.max_evals as u64, || {
-        ProgressStyle::with_template(
-            "{spinner} {pos}/{len} evaluations (at most) · best objective {msg} · {elapsed_precise} elapsed",
-        )
-        .expect("a valid template")
-    });
-    let mut progress = |p: Progress| {
+    let bar = Progress::new(
+        args.quiet,
+        args.max_evals as u64,
+        "evaluations",
+        format!("loyalsim calibrate: {}", base.name),
+        || {
+            ProgressStyle::with_template(
+                "{spinner} {pos}/{len} evaluations (at most) · {msg} · {elapsed_precise} elapsed",
+            )
+            .expect("a valid template")
+        },
+    );
+    let mut progress = |p: calibrate::Progress| {
         if p.evaluations == 1 && !args.quiet {
             eprintln!("{header}");
         }
+        bar.set_message(format!("best objective {:.4}", p.best));
         bar.set_position(p.evaluations as u64);
-        bar.set_message(format!("{:.4}", p.best));
     };
     let fit =
         pool.install(|| calibrate::calibrate_with_progress(&base, &file, &options, &mut progress))?;
-    bar.finish_and_clear();
+    bar.finish();
     let markdown = fit.markdown();
     let json = serde_json::to_string_pretty(&fit.to_json()).map_err(|e| Error::Write {
         path: out.display().to_string(),

@@ -114,6 +114,90 @@ impl Scheduler {
     }
 }
 
+/// `--shard`'s long help, from [`SCHEDULERS`]: each scheduler's name, variable and
+/// numbering.
+pub fn shard_help() -> String {
+    let each: Vec<String> = SCHEDULERS
+        .iter()
+        .map(|s| {
+            let range = match s.base {
+                0 => "0 to N-1".to_string(),
+                b => format!("{b} to N"),
+            };
+            format!("{} ({}, tasks {range})", s.name, s.index.join(" or "))
+        })
+        .collect();
+    format!(
+        "Run only the I-th of N equal slices of the runs (1 <= I <= N); combine the shard \
+         folders with `loyalsim merge`. A shard whose folder already holds it, finished and \
+         verified, is not run again (a resubmitted array costs nothing). SCHEDULER/N takes \
+         I from an array task's environment: {}",
+        each.join(", ")
+    )
+}
+
+/// `--shard`'s short help, naming the schedulers of [`SCHEDULERS`].
+pub fn shard_short_help() -> String {
+    let names: Vec<&str> = SCHEDULERS.iter().map(|s| s.name).collect();
+    format!(
+        "Run only the I-th of N equal slices of the runs (1 <= I <= N), or take I from an \
+         array task's environment (SCHEDULER/N: {})",
+        names.join(", ")
+    )
+}
+
+/// The table of docs/cluster.md: each scheduler, its `--shard` name, the variable its
+/// index is read from, its numbering, how to submit 4 shards and the CPU variables that
+/// bound the default thread count.
+pub fn schedulers_markdown() -> String {
+    let mut out = String::from(
+        "| scheduler | `--shard` | task index from | tasks for N shards | submit 4 shards | CPUs from |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for s in SCHEDULERS {
+        let code = |v: &[&str]| {
+            v.iter()
+                .map(|x| format!("`{x}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        let range = match s.base {
+            0 => "0 to N−1".to_string(),
+            b => format!("{b} to N"),
+        };
+        let cpus = match s.cpus {
+            [] => "the container's CPUs".to_string(),
+            v => format!("{} (in a job: `{}` set)", code(v), s.job),
+        };
+        out.push_str(&format!(
+            "| {} | `{}/N` | {} | {range} | {} | {cpus} |\n",
+            s.label,
+            s.name,
+            code(s.index),
+            s.submit(4).replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// `--threads`'s help, naming the schedulers whose CPU allocation bounds the default.
+pub fn threads_help() -> String {
+    let labels: Vec<&str> = SCHEDULERS
+        .iter()
+        .filter(|s| !s.cpus.is_empty())
+        .map(|s| s.label)
+        .collect();
+    let named = match labels.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    format!(
+        "Worker threads [default: RAYON_NUM_THREADS, or one per CPU this process may use, at \
+         most the CPUs a {named} job was given]. Results do not depend on it"
+    )
+}
+
 /// What `--shard` asks for: a shard given by number, or the task of an array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShardSpec {
@@ -279,6 +363,39 @@ mod tests {
 
     fn task(text: &str, pairs: &[(&str, &str)]) -> Result<Shard, String> {
         ShardSpec::parse(text)?.resolve(&env(pairs)).map(|(s, _)| s)
+    }
+
+    #[test]
+    fn the_help_names_every_scheduler_as_the_table_does() {
+        let help = shard_help();
+        for s in SCHEDULERS {
+            for var in s.index {
+                assert!(help.contains(var), "{help}");
+            }
+            let numbered = if s.base == 0 {
+                "tasks 0 to N-1"
+            } else {
+                "tasks 1 to N"
+            };
+            assert!(
+                help.contains(&format!("{} ({}", s.name, s.index[0])),
+                "{help}"
+            );
+            assert!(help.contains(numbered), "{help}");
+        }
+        assert!(threads_help().contains("a Slurm, PBS, Grid Engine or LSF job"));
+    }
+
+    #[test]
+    fn the_docs_list_the_schedulers_as_the_table_does() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cluster.md");
+        let docs = std::fs::read_to_string(path).unwrap();
+        let table = schedulers_markdown();
+        assert!(
+            docs.contains(&table),
+            "docs/cluster.md does not hold the scheduler table of cli::cluster::SCHEDULERS; \
+             paste it in:\n{table}"
+        );
     }
 
     #[test]

@@ -24,8 +24,8 @@ pub struct LiteratureArgs {
     /// Only these checks (repeatable); the page is not written then.
     #[arg(long, value_name = "ID")]
     pub only: Vec<String>,
-    /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    /// Worker threads (the help names the schedulers whose allocation bounds the default).
+    #[arg(long, value_name = "N", value_parser = at_least_one, help = super::cluster::threads_help())]
     pub threads: Option<usize>,
     /// Print nothing but errors.
     #[arg(long, short)]

@@ -14,6 +14,7 @@ mod memory;
 mod options;
 mod parse_error;
 mod plot;
+mod progress;
 mod run;
 mod sweep;
 
@@ -27,6 +28,7 @@ use crate::report::lock::Lock;
 use crate::scenario::{self, Override, SHOWCASE, Scenario, ScenarioError};
 use options::at_least_one;
 use plot::plot;
+use progress::Progress;
 use run::run_scenario;
 use std::path::Path;
 
@@ -165,25 +167,6 @@ fn describe_charts(files: &[String]) -> String {
     }
     let kinds: Vec<String> = kinds.iter().map(|k| format!(".{k}")).collect();
     format!("; charts {} ({})", stems.join(", "), kinds.join(", "))
-}
-
-/// A progress bar of `len` steps on standard error in `style`, hidden with `--quiet`
-/// or when standard error is not a terminal (a log file gets no bar).
-pub(super) fn progress_bar(
-    quiet: bool,
-    len: u64,
-    style: impl FnOnce() -> indicatif::ProgressStyle,
-) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(len),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    bar.set_style(style());
-    bar
 }
 
 /// Prints to standard output; a closed pipe (`loyalsim validate | head`) is not an error.

@@ -116,8 +116,8 @@ pub struct RunArgs {
     /// completes; must be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads [default: RAYON_NUM_THREADS, or one per core]. Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    /// Worker threads (the help names the schedulers whose allocation bounds the default).
+    #[arg(long, value_name = "N", value_parser = at_least_one, help = super::cluster::threads_help())]
     pub threads: Option<usize>,
     /// Print nothing but errors (warnings are still kept in summary.json).
     #[arg(long, short)]

@@ -1,13 +1,13 @@
 //! `loyalsim sweep` and `loyalsim merge`.
 
-use super::cluster::ShardSpec;
-use super::{ScenarioArgs, at_least_one, claim, memory, progress_bar, say};
+use super::cluster::{ShardSpec, shard_help, shard_short_help, threads_help};
+use super::{Progress, ScenarioArgs, at_least_one, claim, memory, say};
 use crate::engine;
 use crate::error::Error;
 use crate::parameter::{self, Plan, TimeseriesFormat};
 use crate::report::chart;
 use crate::scenario::{self, Override, Read, ScenarioError, Unused};
-use crate::sweep::{self, Shard, SweepError};
+use crate::sweep::{self, Here, Shard, SweepError};
 use clap::Args;
 use indicatif::ProgressStyle;
 use std::collections::BTreeMap;
@@ -21,17 +21,18 @@ pub struct SweepArgs {
     /// must be new, empty or a loyalsim results folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads [default: RAYON_NUM_THREADS, or one per CPU this process may use,
-    /// at most the CPUs a Slurm, PBS, Grid Engine or LSF job was given]. Results do not
-    /// depend on it.
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    /// Worker threads (the long help names the schedulers, from their table).
+    #[arg(long, value_name = "N", value_parser = at_least_one, help = threads_help())]
     pub threads: Option<usize>,
-    /// Run only the I-th of N equal slices of the runs (1 <= I <= N); combine the shard
-    /// folders with `loyalsim merge`. SCHEDULER/N takes I from an array task's
-    /// environment: slurm (SLURM_ARRAY_TASK_ID, tasks 0 to N-1), pbs (PBS_ARRAY_INDEX or
-    /// PBS_ARRAYID, 0 to N-1), sge (SGE_TASK_ID, 1 to N), lsf (LSB_JOBINDEX, 1 to N), k8s
-    /// (JOB_COMPLETION_INDEX, 0 to N-1), aws (AWS_BATCH_JOB_ARRAY_INDEX, 0 to N-1).
-    #[arg(long, value_name = "I/N|SCHEDULER/N", value_parser = ShardSpec::parse)]
+    /// Run only the I-th of N slices of the runs, I from an array task with SCHEDULER/N
+    /// (the long help names the schedulers, from their table).
+    #[arg(
+        long,
+        value_name = "I/N|SCHEDULER/N",
+        value_parser = ShardSpec::parse,
+        help = shard_short_help(),
+        long_help = shard_help()
+    )]
     pub shard: Option<ShardSpec>,
     /// What to keep of every run's periods [default: the scenario's sweep.timeseries, or
     /// csv]; sweep.csv and the summary are written either way.
@@ -41,14 +42,15 @@ pub struct SweepArgs {
     /// merge does.
     #[arg(long)]
     pub no_charts: bool,
-    /// Print nothing but errors (no progress bar, no table).
+    /// Print nothing but errors (no progress, no table).
     #[arg(long, short)]
     pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Shard folders written by `loyalsim sweep --shard I/N`, all N of them.
+    /// Shard folders written by `loyalsim sweep --shard I/N`, all N of them (a shell glob
+    /// does: shards missing or still partial are named, with their runs done).
     #[arg(required = true, value_name = "DIR")]
     pub shards: Vec<PathBuf>,
     /// Merged results folder [default: output/<name>]; must be new, empty or a loyalsim
@@ -337,37 +339,69 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     let pool = super::thread_pool(threads)?;
     let target = claim(&out)?;
     let (start, end) = shard.slice(plan.runs());
-    let bar = progress_bar(args.quiet, end - start, || {
-        ProgressStyle::with_template(
-            "{spinner} {pos}/{len} runs [{bar:30}] {rate} · {elapsed_precise} elapsed · {eta} left",
+    let what = if shard == Shard::WHOLE {
+        String::new()
+    } else {
+        format!(
+            " (shard {}/{}{}: runs {start} to {})",
+            shard.index,
+            shard.count,
+            shard_from
+                .as_ref()
+                .map(|f| format!(", {f}"))
+                .unwrap_or_default(),
+            end.max(1) - 1
         )
-        .expect("a valid template")
-        .with_key(
-            "rate",
-            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.1} runs/s", state.per_sec());
-            },
-        )
-        .progress_chars("=> ")
-    });
+    };
+    // A shard resubmitted after it finished (a whole array sent again, a requeue) is
+    // not run again: its folder is checked, not trusted.
+    if shard != Shard::WHOLE {
+        match sweep::finished_in(&out, &base, &plan, shard, &warnings)? {
+            Here::Complete => {
+                if !args.quiet {
+                    say(&format!(
+                        "loyalsim sweep: {}{what}: already complete in {}/ (its manifest \
+                         and files verified), nothing to run.\n{}\n",
+                        base.name,
+                        out.display(),
+                        next_step(&out, shard, &base.name)
+                    ));
+                }
+                return Ok(());
+            }
+            Here::Damaged(why) if !args.quiet => super::warn(&[format!(
+                "{} holds this shard, but it does not verify, so it is run again: {why}",
+                out.display()
+            )]),
+            _ => {}
+        }
+    }
+    let bar = Progress::new(
+        args.quiet,
+        end - start,
+        "runs",
+        format!("loyalsim sweep: {}", base.name),
+        || {
+            ProgressStyle::with_template(
+                "{spinner} {pos}/{len} runs [{bar:30}] {rate} · {elapsed_precise} elapsed · {eta} left",
+            )
+            .expect("a valid template")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} runs/s", state.per_sec());
+                },
+            )
+            .progress_chars("=> ")
+        },
+    );
     if !args.quiet {
         eprintln!(
-            "loyalsim sweep: {} — {} points × {} replications = {} runs{}, {}",
+            "loyalsim sweep: {} — {} points × {} replications = {} runs{what}, {}",
             base.name,
             plan.points.len(),
             plan.replications,
             plan.runs(),
-            if shard == Shard::WHOLE {
-                String::new()
-            } else {
-                format!(
-                    " (shard {}/{}{}: runs {start} to {})",
-                    shard.index,
-                    shard.count,
-                    shard_from.map(|f| format!(", {f}")).unwrap_or_default(),
-                    end.max(1) - 1
-                )
-            },
             allowed
         );
     }
@@ -380,7 +414,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         )
     })?;
     drop(then);
-    bar.finish_and_clear();
+    bar.finish();
     if !args.quiet {
         if outcome.resumed_from > 0 {
             eprintln!(
@@ -400,12 +434,28 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
         } else if plan.analysis.is_some() {
             files.push("sensitivity.csv");
         }
-        say(&format!(
-            "wrote {}/ ({})\n\n{}",
-            outcome.dir.display(),
-            contents(&files, &base.name, &drawn),
-            outcome.summary_markdown
-        ));
+        if shard == Shard::WHOLE {
+            say(&format!(
+                "wrote {}/ ({})\n\n{}",
+                outcome.dir.display(),
+                contents(&files, &base.name, &drawn),
+                outcome.summary_markdown
+            ));
+        } else {
+            // A shard's table is of its slice only: not printed as if it were the result.
+            say(&format!(
+                "wrote {}/ ({}): shard {}/{} of {}, runs {start} to {} of {}; a part of \
+                 the sweep, not its result.\n{}\n",
+                outcome.dir.display(),
+                contents(&files, &base.name, &drawn),
+                shard.index,
+                shard.count,
+                base.name,
+                end.max(1) - 1,
+                plan.runs(),
+                next_step(&out, shard, &base.name)
+            ));
+        }
         for why in &drawn.skipped {
             eprintln!("loyalsim: no {why}");
         }
@@ -413,18 +463,36 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// What to run once every shard is complete: the merge, over the shard folders named as
+/// this one is (`output/NAME.shard-*-of-4`), into a folder beside them.
+fn next_step(out: &Path, shard: Shard, name: &str) -> String {
+    let merged = out.with_file_name(name);
+    match shard.sibling_folder(out, "*") {
+        Some(all) => format!(
+            "When all {} shards are complete: loyalsim merge {} --out {}",
+            shard.count,
+            all.display(),
+            merged.display()
+        ),
+        None => format!(
+            "When all {} shards are complete: loyalsim merge with the {} shard folders \
+             (this one is {}) --out {}",
+            shard.count,
+            shard.count,
+            out.display(),
+            merged.display()
+        ),
+    }
+}
+
 pub fn merge(args: MergeArgs) -> Result<(), Error> {
-    let first = args.shards[0].join("manifest.json");
-    let name = std::fs::read_to_string(&first)
-        .ok()
-        .and_then(|t| serde_json::from_str::<sweep::Manifest>(&t).ok())
-        .map(|m| m.name);
-    let out = match (&args.out, name) {
+    let out = match (&args.out, sweep::sweep_name(&args.shards)) {
         (Some(o), _) => o.clone(),
         (None, Some(n)) => PathBuf::from("output").join(n),
         (None, None) => {
             return Err(Error::Usage(format!(
-                "{}: not a finished sweep shard (no readable manifest.json)",
+                "{}: not a sweep shard, finished or partial (no readable manifest.json, \
+                 nor a partial shard's work folder beside it)",
                 args.shards[0].display()
             )));
         }

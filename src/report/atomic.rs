@@ -115,7 +115,8 @@ pub fn claim_folder(dir: &Path) -> Result<Lock, TargetError> {
     }
 }
 
-fn sibling(dir: &Path, tag: &str) -> PathBuf {
+/// The hidden sibling `.NAME.TAG` of the folder `dir`.
+pub fn sibling(dir: &Path, tag: &str) -> PathBuf {
     let mut name = OsString::from(".");
     name.push(dir.file_name().unwrap_or(OsStr::new("")));
     name.push(".");

@@ -33,6 +33,22 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
+    /// The folder beside `dir` (this shard's folder) named as `dir` is but with `index`
+    /// for this shard's index: `out/x.shard-2-of-4` gives `out/x.shard-3-of-4` for "3"
+    /// and `out/x.shard-*-of-4` for "*". None when `dir`'s name does not hold "I-of-N".
+    pub fn sibling_folder(&self, dir: &std::path::Path, index: &str) -> Option<std::path::PathBuf> {
+        let name = dir.file_name()?.to_str()?;
+        let needle = format!("{}-of-{}", self.index, self.count);
+        let at = name.rmatch_indices(&needle).map(|(at, _)| at).find(|&at| {
+            let after = &name[at + needle.len()..];
+            !name[..at].ends_with(|c: char| c.is_ascii_digit())
+                && !after.starts_with(|c: char| c.is_ascii_digit())
+        })?;
+        let digits = self.index.to_string().len();
+        let renamed = format!("{}{index}{}", &name[..at], &name[at + digits..]);
+        Some(dir.with_file_name(renamed))
+    }
+
     /// The runs `[start, end)` of this shard out of `runs`.
     pub fn slice(&self, runs: u64) -> (u64, u64) {
         let at = |k: u64| ((k as u128 * runs as u128) / self.count as u128) as u64;
@@ -58,6 +74,11 @@ pub struct Manifest {
     /// than only on a terminal; every shard of a sweep has the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The version of loyalsim that ran it: a shard is taken as already complete, or
+    /// resumed, or merged with others, only by the same version (empty in manifests of
+    /// versions that did not say).
+    #[serde(default)]
+    pub loyalsim: String,
 }
 
 /// What `manifest.json` holds: the sweep's identity and, for each data file, what it
@@ -102,5 +123,29 @@ mod tests {
         assert!(Shard::parse("0/3").is_err());
         assert!(Shard::parse("x").is_err());
         assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
+    }
+
+    #[test]
+    fn a_shards_siblings_are_named_as_it_is() {
+        use std::path::{Path, PathBuf};
+        let s = Shard { index: 2, count: 4 };
+        let at = |dir: &str, i: &str| s.sibling_folder(Path::new(dir), i);
+        assert_eq!(
+            at("out/x.shard-2-of-4", "3"),
+            Some(PathBuf::from("out/x.shard-3-of-4"))
+        );
+        assert_eq!(at("out/2-of-4", "*"), Some(PathBuf::from("out/*-of-4")));
+        // The index is a whole number, not the end of a larger one.
+        assert_eq!(at("out/x12-of-4", "3"), None);
+        assert_eq!(at("out/x2-of-40", "3"), None);
+        assert_eq!(at("out/shard-2", "3"), None);
+        let big = Shard {
+            index: 10,
+            count: 12,
+        };
+        assert_eq!(
+            big.sibling_folder(Path::new("a/r10-of-12.b"), "7"),
+            Some(PathBuf::from("a/r7-of-12.b"))
+        );
     }
 }

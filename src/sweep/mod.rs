@@ -55,6 +55,7 @@ use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 pub use crate::report::manifest::{FileRecord, Finished, Manifest, Shard};
+pub use files::{Here, sweep_name};
 
 /// A run's `sweep.csv` row and its `sweep_curve_runs.csv` rows, as CSV bytes, and its
 /// time series.
@@ -129,6 +130,7 @@ pub fn manifest(
         end,
         timeseries: plan.timeseries,
         warnings: warnings.to_vec(),
+        loyalsim: env!("CARGO_PKG_VERSION").to_string(),
     }
 }
 
@@ -167,6 +169,60 @@ pub struct Outcome {
     pub summary_markdown: String,
 }
 
+/// What a sweep slice is, made once for [`run`] and [`finished_in`]: the base scenario
+/// as a table (no `[sweep]`), the plan typed (its swept columns' types, for the CSV and
+/// the Parquet writers alike), the resolved scenario's text and the slice's manifest.
+struct Prepared {
+    base_table: toml::Table,
+    plan: Plan,
+    scenario_toml: String,
+    manifest: Manifest,
+}
+
+fn prepare(
+    base: &Scenario,
+    plan: &Plan,
+    shard: Shard,
+    warnings: &[String],
+) -> Result<Prepared, SweepError> {
+    let base_table = {
+        let mut b = base.clone();
+        b.sweep = None;
+        b.to_table()
+    };
+    if let Some(analysis) = &plan.analysis {
+        sensitivity::check_metrics(&analysis.metrics)
+            .map_err(|e| SweepError::Input(e.to_string()))?;
+    }
+    let plan = plan
+        .typed(&base_table)
+        .map_err(|e| SweepError::Input(e.to_string()))?;
+    let scenario_toml = plan
+        .resolved_toml(base)
+        .map_err(|e| SweepError::Input(e.to_string()))?;
+    let manifest = manifest(base, &scenario_toml, &plan, shard, warnings);
+    Ok(Prepared {
+        base_table,
+        plan,
+        scenario_toml,
+        manifest,
+    })
+}
+
+/// Whether the folder `dir` already holds this finished slice of the sweep, every data
+/// file verified against its manifest ([`Here::Complete`]): a resubmitted shard then
+/// need not run again. Nothing is simulated.
+pub fn finished_in(
+    dir: &Path,
+    base: &Scenario,
+    plan: &Plan,
+    shard: Shard,
+    warnings: &[String],
+) -> Result<Here, SweepError> {
+    let p = prepare(base, plan, shard, warnings)?;
+    Ok(files::finished_here(dir, &p.manifest, &p.plan))
+}
+
 /// Runs (or resumes) the sweep slice and moves the complete results into the target.
 pub fn run(
     base: &Scenario,
@@ -177,23 +233,13 @@ pub fn run(
     progress: Progress,
     then: Then,
 ) -> Result<Outcome, SweepError> {
-    let base_table = {
-        let mut b = base.clone();
-        b.sweep = None;
-        b.to_table()
-    };
-    if let Some(analysis) = &plan.analysis {
-        sensitivity::check_metrics(&analysis.metrics)
-            .map_err(|e| SweepError::Input(e.to_string()))?;
-    }
-    // The swept columns typed once, for the CSV and the Parquet writers alike.
-    let plan = &plan
-        .typed(&base_table)
-        .map_err(|e| SweepError::Input(e.to_string()))?;
-    let scenario_toml = plan
-        .resolved_toml(base)
-        .map_err(|e| SweepError::Input(e.to_string()))?;
-    let manifest = manifest(base, &scenario_toml, plan, shard, warnings);
+    let Prepared {
+        base_table,
+        plan,
+        scenario_toml,
+        manifest,
+    } = prepare(base, plan, shard, warnings)?;
+    let plan = &plan;
     let work = files::work_dir(target);
     let mut state = match files::read_state(&work)? {
         Some(old) if old.manifest == manifest => old,
@@ -205,6 +251,26 @@ pub fn run(
                  to finish it, or delete that folder to start this sweep afresh",
                 work.display(),
                 manifest.timeseries.word()
+            )));
+        }
+        // The same sweep, begun by another version.
+        Some(old)
+            if old.manifest.loyalsim != manifest.loyalsim
+                && Manifest {
+                    loyalsim: manifest.loyalsim.clone(),
+                    ..old.manifest.clone()
+                } == manifest =>
+        {
+            return Err(SweepError::Input(format!(
+                "{} holds an interrupted sweep begun by {}, and this is loyalsim {}; it was \
+                 not resumed (another version may give other numbers). Finish it with that \
+                 loyalsim, or delete that folder to start this sweep afresh",
+                work.display(),
+                match old.manifest.loyalsim.as_str() {
+                    "" => "an earlier loyalsim".to_string(),
+                    v => format!("loyalsim {v}"),
+                },
+                manifest.loyalsim
             )));
         }
         Some(old) => {

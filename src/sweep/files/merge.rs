@@ -4,27 +4,17 @@
 
 use super::finish::finish_files;
 use super::measure::crc_hex;
-use super::shard::{check_shard_file, check_shard_part, read_manifest, rerun, who};
-use super::{SCENARIO, SERIES, SWEEP, csv_files, fresh};
+use super::ready::{check_all_there, read_given};
+use super::shard::{check_files, check_scenario, check_shard_part, rerun, who};
+use super::{csv_files, fresh};
 use crate::parameter::{Plan, TimeseriesFormat};
 use crate::report::atomic::{self, Cleanup, Target};
 use crate::scenario::Scenario;
 use crate::sweep::parquet::{self as pq, Schema};
-use crate::sweep::{
-    FileRecord, Finished, Headers, Manifest, Shard, SweepError, Then, fnv1a, headers, io_at,
-};
+use crate::sweep::{FileRecord, Finished, Manifest, Shard, SweepError, Then, io_at};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-
-/// A streamed file's header.
-fn header_of<'h>(h: &'h Headers, name: &str) -> &'h [String] {
-    match name {
-        SWEEP => &h.sweep,
-        SERIES => &h.series,
-        _ => &h.curve,
-    }
-}
 
 /// Writes the merged Parquet parts: a block that one shard holds whole is its part,
 /// copied; a block cut by shard boundaries is written again from its partial parts, as
@@ -112,16 +102,16 @@ fn append_checked(
 /// Merges the shard folders into the target: every shard is read and checked against
 /// its manifest first, and only then is anything written.
 pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, SweepError> {
-    let mut found: Vec<(Finished, &PathBuf)> = shards
-        .iter()
-        .map(|d| read_manifest(d).map(|m| (m, d)))
-        .collect::<Result<_, _>>()?;
-    let first = found
+    let given = read_given(shards)?;
+    let Some(first) = given
+        .finished
         .first()
-        .ok_or_else(|| SweepError::Input("merge: no shard folders given".into()))?
-        .0
-        .manifest
-        .clone();
+        .map(|(f, _)| f.manifest.clone())
+        .or_else(|| given.partial.first().map(|p| p.manifest.clone()))
+    else {
+        return Err(SweepError::Input("merge: no shard folders given".into()));
+    };
+    let mut found = given.finished.clone();
     for (f, d) in &found {
         let m = &f.manifest;
         // Before the hash, which the format is part of: the message says which differs.
@@ -135,6 +125,19 @@ pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, 
                 found[0].1.display(),
                 first.timeseries.word(),
                 first.timeseries.word()
+            )));
+        }
+        if m.loyalsim != first.loyalsim {
+            let version = |v: &str| match v {
+                "" => "an earlier loyalsim".to_string(),
+                v => format!("loyalsim {v}"),
+            };
+            return Err(SweepError::Input(format!(
+                "{}: a shard run by {}, but {} by {}; run the shards with one loyalsim",
+                d.display(),
+                version(&m.loyalsim),
+                found[0].1.display(),
+                version(&first.loyalsim)
             )));
         }
         if m.hash == first.hash && m.warnings != first.warnings {
@@ -160,15 +163,8 @@ pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, 
             )));
         }
     }
+    check_all_there(&given, &first)?;
     found.sort_by_key(|(f, _)| f.manifest.shard.index);
-    let indices: Vec<u64> = found.iter().map(|(f, _)| f.manifest.shard.index).collect();
-    let expected: Vec<u64> = (1..=first.shard.count).collect();
-    if indices != expected {
-        return Err(SweepError::Input(format!(
-            "merge: shards {indices:?} given, but all of 1 to {} are needed, once each",
-            first.shard.count
-        )));
-    }
     let out = fs::canonicalize(target.dir()).ok();
     for (f, d) in &found {
         let m = &f.manifest;
@@ -204,24 +200,7 @@ pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, 
     // The scenario each shard ran: the one its manifest's hash names.
     let mut scenario_toml = None;
     for (f, d) in &found {
-        let path = d.join(SCENARIO);
-        let text = fs::read_to_string(&path).map_err(|e| {
-            SweepError::Input(format!(
-                "{}: cannot read {SCENARIO}: {e}; {}",
-                who(f, d),
-                rerun(f, d)
-            ))
-        })?;
-        let hash = format!("{:016x}", fnv1a(text.as_bytes()));
-        if hash != f.manifest.hash {
-            return Err(SweepError::Input(format!(
-                "{}: {SCENARIO} is not the scenario the shard ran (hash {hash}, its manifest's \
-                 {}); it was edited since: {}",
-                who(f, d),
-                f.manifest.hash,
-                rerun(f, d)
-            )));
-        }
+        let text = check_scenario(d, f)?;
         scenario_toml.get_or_insert(text);
     }
     let scenario_toml = scenario_toml.expect("at least one shard");
@@ -239,24 +218,12 @@ pub fn merge(shards: &[PathBuf], target: &Target, then: Then) -> Result<String, 
     let plan = Plan::new(&sweep, base.seed)
         .and_then(|p| p.typed(&base_table))
         .map_err(|e| SweepError::Input(e.to_string()))?;
-    let h = headers(&plan);
     let csv = csv_files(first.timeseries);
-    let mut checked = Vec::with_capacity(found.len());
-    for (f, d) in &found {
-        let mut c = Vec::new();
-        for &name in csv {
-            c.push(check_shard_file(d, f, name, header_of(&h, name))?);
-        }
-        checked.push(c);
-    }
+    let checked = found
+        .iter()
+        .map(|(f, d)| check_files(d, f, &plan))
+        .collect::<Result<Vec<_>, _>>()?;
     let schema = (first.timeseries == TimeseriesFormat::Parquet).then(|| Schema::new(&plan));
-    if let Some(schema) = &schema {
-        for (f, d) in &found {
-            for (k, a, b) in pq::blocks(f.manifest.start, f.manifest.end) {
-                check_shard_part(d, f, schema, k, (a, b))?;
-            }
-        }
-    }
     // Written in a work folder of the merge's own, so that an interrupted sweep's
     // `.NAME.sweep-partial` beside it is left alone; removed if anything fails.
     let work = target.sibling("merge-partial");

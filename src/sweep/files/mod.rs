@@ -11,6 +11,7 @@
 mod finish;
 mod measure;
 mod merge;
+mod ready;
 mod shard;
 
 use super::parquet::{Schema, Sink};
@@ -24,6 +25,7 @@ use std::sync::Arc;
 
 pub use finish::finish;
 pub use merge::merge;
+pub use ready::{Here, finished_here, sweep_name};
 
 const SWEEP: &str = "sweep.csv";
 const SERIES: &str = "sweep_timeseries.csv";

@@ -3,9 +3,10 @@
 //! how the messages name the shard and what to do about it.
 
 use super::measure::{RunBlocks, is_run, measure};
-use super::{CURVE_RUNS, MANIFEST, SWEEP};
+use super::{CURVE_RUNS, MANIFEST, SCENARIO, SERIES, SWEEP, csv_files};
+use crate::parameter::{Plan, TimeseriesFormat};
 use crate::sweep::parquet::{self as pq, Schema};
-use crate::sweep::{FileRecord, Finished, SweepError};
+use crate::sweep::{FileRecord, Finished, Headers, SweepError, fnv1a, headers};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -176,4 +177,58 @@ pub(super) fn check_shard_part(
         )));
     }
     Ok(path)
+}
+
+/// A streamed file's header.
+pub(super) fn header_of<'h>(h: &'h Headers, name: &str) -> &'h [String] {
+    match name {
+        SWEEP => &h.sweep,
+        SERIES => &h.series,
+        _ => &h.curve,
+    }
+}
+
+/// Checks every data file of a finished folder, its CSV files and its Parquet parts,
+/// against its manifest and against the sweep's (typed) plan; returns each CSV file's
+/// header length and record, in the order of [`csv_files`].
+pub(super) fn check_files(
+    dir: &Path,
+    finished: &Finished,
+    plan: &Plan,
+) -> Result<Vec<(u64, FileRecord)>, SweepError> {
+    let h = headers(plan);
+    let mut checked = Vec::new();
+    for &name in csv_files(finished.manifest.timeseries) {
+        checked.push(check_shard_file(dir, finished, name, header_of(&h, name))?);
+    }
+    if finished.manifest.timeseries == TimeseriesFormat::Parquet {
+        let schema = Schema::new(plan);
+        for (k, a, b) in pq::blocks(finished.manifest.start, finished.manifest.end) {
+            check_shard_part(dir, finished, &schema, k, (a, b))?;
+        }
+    }
+    Ok(checked)
+}
+
+/// The scenario a finished folder ran, checked against the hash its manifest records.
+pub(super) fn check_scenario(dir: &Path, finished: &Finished) -> Result<String, SweepError> {
+    let path = dir.join(SCENARIO);
+    let text = fs::read_to_string(&path).map_err(|e| {
+        SweepError::Input(format!(
+            "{}: cannot read {SCENARIO}: {e}; {}",
+            who(finished, dir),
+            rerun(finished, dir)
+        ))
+    })?;
+    let hash = format!("{:016x}", fnv1a(text.as_bytes()));
+    if hash != finished.manifest.hash {
+        return Err(SweepError::Input(format!(
+            "{}: {SCENARIO} is not the scenario the shard ran (hash {hash}, its manifest's \
+             {}); it was edited since: {}",
+            who(finished, dir),
+            finished.manifest.hash,
+            rerun(finished, dir)
+        )));
+    }
+    Ok(text)
 }
