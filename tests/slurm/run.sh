@@ -493,4 +493,32 @@ if [[ -z $idempotent ]]; then
 fi
 say "resubmitted array: every task exited 0, already complete, no file changed"
 
+# ---------------------------------------------------------------------------------------
+# The README's "On a cluster" commands, as written: only OUT is pointed into this test's
+# folder, and `loyalsim` is put on the PATH (for `cargo install --path .`). They run in
+# a copy of the repository's examples/ and scenarios/, so that the logs sbatch writes
+# into the current folder do not land in the checkout.
+# ---------------------------------------------------------------------------------------
+block=$(awk '/^## On a cluster/ { in_section = 1 }
+             in_section && /^```sh/ { in_block = 1; next }
+             in_block && /^```/ { exit }
+             in_block { print }' "$repo/README.md")
+[[ $block == *"sbatch --parsable --array"* ]] || fail "no sbatch block in the README's section 'On a cluster'"
+grep -q '^OUT=' <<<"$block" || fail "the README's block sets no OUT"
+block=$(sed "s|^OUT=.*|OUT=$work/readme|" <<<"$block")
+mkdir -p "$work/checkout"
+cp -r "$repo/examples" "$repo/scenarios" "$work/checkout/"
+say "the README's cluster commands, as written"
+readme_merge=$(cd "$work/checkout" && PATH="$(dirname "$bin"):$PATH" &&
+    eval "$block" >&2 && echo "$merge")
+[[ $readme_merge =~ ^[0-9]+$ ]] || fail "the README's block set no merge job: '$readme_merge'"
+wait_finished "$readme_merge" 300
+assert_all_ok "$readme_merge" "the README's merge job did not succeed"
+"$bin" sweep "$repo/scenarios/constraint_benchmark.toml" --out "$work/readme-ref" -q
+if ! diff -r "$work/readme-ref" "$work/readme/merged" >"$work/diff.txt" 2>&1; then
+    head -n 40 "$work/diff.txt" >&2
+    fail "the README's merged folder differs from a single-process sweep of the same scenario"
+fi
+say "README: $work/readme/merged identical to a single-process sweep, charts included ($(find "$work/readme/merged" -type f | wc -l) files)"
+
 echo "tests/slurm/run.sh: passed in ${SECONDS}s"
