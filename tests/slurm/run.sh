@@ -505,6 +505,8 @@ block=$(awk '/^## On a cluster/ { in_section = 1 }
              in_block { print }' "$repo/README.md")
 [[ $block == *"sbatch --parsable --array"* ]] || fail "no sbatch block in the README's section 'On a cluster'"
 grep -q '^OUT=' <<<"$block" || fail "the README's block sets no OUT"
+# (sed, not ${block//...}: the line is matched at its start, in a block of many lines.)
+# shellcheck disable=SC2001
 block=$(sed "s|^OUT=.*|OUT=$work/readme|" <<<"$block")
 mkdir -p "$work/checkout"
 cp -r "$repo/examples" "$repo/scenarios" "$work/checkout/"
