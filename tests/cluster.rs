@@ -319,3 +319,24 @@ fn merge_names_the_missing_and_the_partial_shards() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn one_shard_of_one_is_the_whole_sweep_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = loyalsim(
+        tmp.path(),
+        &["sweep", FIXTURE, "--shard", "1/1", "--no-charts"],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("warning: --shard: 1 of 1 shards is the whole sweep"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        tmp.path()
+            .join("output/small_sweep/sweep_summary.csv")
+            .exists()
+    );
+}

@@ -312,6 +312,14 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
             .map_err(Error::Usage)?,
         None => (Shard::WHOLE, None),
     };
+    if args.shard.is_some() && shard == Shard::WHOLE && !args.quiet {
+        // Said, not kept with the results: the sweep is the same as without it.
+        super::warn(&[
+            "--shard: 1 of 1 shards is the whole sweep, run and written as one (its charts \
+             drawn, no merge needed)"
+                .to_string(),
+        ]);
+    }
     if args.no_charts && shard != Shard::WHOLE && !args.quiet {
         // Said, not kept with the results: it is about this command, not the sweep.
         super::warn(&[
