@@ -62,13 +62,12 @@ pub(super) struct Partial {
 
 impl Partial {
     /// "shard 4 is partial: 37 of 250 runs done (output/.x.shard-4-of-4.sweep-partial)".
-    fn describe(&self, sweep: Option<&Manifest>) -> String {
+    fn describe(&self, sweep: &Manifest) -> String {
         let m = &self.manifest;
-        let other = match sweep {
-            Some(s) if s.hash != m.hash || s.runs != m.runs => {
-                format!(", a shard of another sweep (hash {})", m.hash)
-            }
-            _ => String::new(),
+        let other = if sweep.hash != m.hash || sweep.runs != m.runs {
+            format!(", a shard of another sweep (hash {})", m.hash)
+        } else {
+            String::new()
         };
         format!(
             "shard {} is partial: {} of {} runs done ({}{other})",
@@ -156,7 +155,7 @@ pub(super) fn check_all_there(given: &Given, sweep: &Manifest) -> Result<(), Swe
             continue;
         }
         if let Some(p) = given.partial.iter().find(|p| p.manifest.shard.index == k) {
-            lacking.push(p.describe(Some(sweep)));
+            lacking.push(p.describe(sweep));
             continue;
         }
         let place = named.iter().find_map(|(s, d)| {
@@ -170,7 +169,7 @@ pub(super) fn check_all_there(given: &Given, sweep: &Manifest) -> Result<(), Swe
                     "shard {k} is finished in {} but was not given",
                     dir.display()
                 ),
-                (Err(_), Some(p)) => p.describe(Some(sweep)),
+                (Err(_), Some(p)) => p.describe(sweep),
                 (Err(_), None) => format!("shard {k} is missing (no {})", dir.display()),
             },
             None => format!("shard {k} is missing (not given)"),
