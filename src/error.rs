@@ -77,6 +77,7 @@ impl From<SweepError> for Error {
             SweepError::Input(message) => Error::Usage(message),
             SweepError::Io { path, source } => Error::Write { path, source },
             SweepError::Failed(message) => Error::Failed(message),
+            stopped @ SweepError::Stopped { .. } => Error::Failed(stopped.to_string()),
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod calibrate;
 mod cluster;
+pub mod embed;
 mod literature;
 mod memory;
 mod options;
@@ -112,12 +113,16 @@ pub fn load(args: &ScenarioArgs) -> Result<Scenario, Error> {
 
 /// The overrides of `--set` and `--seed`, in order.
 pub(super) fn overrides(args: &ScenarioArgs) -> Result<Vec<Override>, Error> {
-    let mut overrides = args
-        .set
+    overrides_of(&args.set, args.seed)
+}
+
+/// The overrides of `PATH=VALUE` assignments and a seed, in order.
+fn overrides_of(set: &[String], seed: Option<u64>) -> Result<Vec<Override>, Error> {
+    let mut overrides = set
         .iter()
         .map(|s| s.parse::<Override>())
         .collect::<Result<Vec<_>, ScenarioError>>()?;
-    if let Some(seed) = args.seed {
+    if let Some(seed) = seed {
         overrides.push(Override::seed(seed));
     }
     Ok(overrides)
@@ -126,16 +131,28 @@ pub(super) fn overrides(args: &ScenarioArgs) -> Result<Vec<Override>, Error> {
 /// [`load`], keeping the tree as written and the settings in it that change nothing,
 /// with the name of the source for messages.
 pub fn read(args: &ScenarioArgs) -> Result<(scenario::Read, String), Error> {
-    let overrides = overrides(args)?;
-    let (text, source) = match &args.scenario {
-        Some(path) => (scenario::read_text(path)?, path.display().to_string()),
-        None => (SHOWCASE.to_string(), "showcase (built in)".to_string()),
+    let input = match &args.scenario {
+        Some(path) => embed::Input::File(path.clone()),
+        None => embed::Input::Showcase,
     };
-    let read = Scenario::read(&text, &source, &overrides)?;
+    read_input(&input, &overrides(args)?)
+}
+
+/// [`read`] of a scenario given as a file, as text or not at all (the showcase).
+fn read_input(
+    input: &embed::Input,
+    overrides: &[Override],
+) -> Result<(scenario::Read, String), Error> {
+    let (text, source) = match input {
+        embed::Input::File(path) => (scenario::read_text(path)?, path.display().to_string()),
+        embed::Input::Text { text, name } => (text.clone(), name.clone()),
+        embed::Input::Showcase => (SHOWCASE.to_string(), "showcase (built in)".to_string()),
+    };
+    let read = Scenario::read(&text, &source, overrides)?;
     if read.scenario.sweep.is_none()
         && let Some(u) = read.unused.first()
     {
-        return Err(scenario::unused_error(u, &source, &overrides).into());
+        return Err(scenario::unused_error(u, &source, overrides).into());
     }
     memory::check(&read.scenario, &source)?;
     Ok((read, source))

@@ -1,13 +1,11 @@
 //! `loyalsim run` (and no command at all): one scenario simulated, its tables and
 //! charts written, and a short summary printed.
 
-use super::{
-    RunArgs, ScenarioArgs, claim, describe_charts, memory, read, say, thread_count, thread_pool,
-    warn,
-};
+use super::{RunArgs, claim, describe_charts, memory, read, say, thread_count, thread_pool, warn};
 use crate::engine::Simulation;
 use crate::error::Error;
 use crate::report::RunReport;
+use crate::report::atomic::Target;
 use crate::report::chart::{self, ChartOptions};
 use crate::scenario::{self, ScenarioError};
 use std::path::PathBuf;
@@ -15,16 +13,12 @@ use std::time::Instant;
 
 /// What a run tells the user beside its results: shares normalised and, for a file
 /// written for a sweep, its `[sweep]` and the settings that only its points use.
-fn run_warnings(
+pub(super) fn run_warnings(
     read: &scenario::Read,
     source: &str,
-    args: &ScenarioArgs,
+    set: &[String],
 ) -> Result<Vec<String>, Error> {
-    if let Some(set) = args
-        .set
-        .iter()
-        .find(|s| s.trim_start().starts_with("sweep"))
-    {
+    if let Some(set) = set.iter().find(|s| s.trim_start().starts_with("sweep")) {
         return Err(ScenarioError::Override {
             assignment: set.clone(),
             message: "`loyalsim run` runs one scenario and ignores [sweep]; \
@@ -56,7 +50,7 @@ fn run_warnings(
 
 pub(super) fn run_scenario(args: RunArgs) -> Result<(), Error> {
     let (read, source) = read(&args.scenario)?;
-    let warnings = run_warnings(&read, &source, &args.scenario)?;
+    let warnings = run_warnings(&read, &source, &args.scenario.set)?;
     if !args.quiet {
         warn(&warnings);
     }
@@ -103,23 +97,11 @@ pub(super) fn run_scenario(args: RunArgs) -> Result<(), Error> {
         threads,
         warnings: &warnings,
     };
-    // Charts are drawn from the tables just written, as `loyalsim plot` draws them.
-    let mut charts = chart::ChartFiles::default();
     let options = ChartOptions {
         selection,
         ..ChartOptions::default()
     };
-    let files = report
-        .write_then(&target, |tmp| {
-            if !args.no_charts {
-                charts = chart::draw_run(tmp, tmp, &options).map_err(std::io::Error::other)?;
-            }
-            Ok(())
-        })
-        .map_err(|source| Error::Write {
-            path: out.display().to_string(),
-            source,
-        })?;
+    let (files, charts) = write(&report, &target, (!args.no_charts).then_some(&options))?;
     if !args.quiet {
         say(&format!(
             "wrote {}/ ({}{})\n{}\n",
@@ -133,6 +115,29 @@ pub(super) fn run_scenario(args: RunArgs) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Writes a run's files into the claimed folder and, unless `charts` is `None`, its
+/// charts, drawn from the tables just written as `loyalsim plot` draws them; all of it
+/// appears at once. Returns the files and the charts.
+pub(super) fn write(
+    report: &RunReport,
+    target: &Target,
+    charts: Option<&ChartOptions>,
+) -> Result<(Vec<&'static str>, chart::ChartFiles), Error> {
+    let mut drawn = chart::ChartFiles::default();
+    let files = report
+        .write_then(target, |tmp| {
+            if let Some(options) = charts {
+                drawn = chart::draw_run(tmp, tmp, options).map_err(std::io::Error::other)?;
+            }
+            Ok(())
+        })
+        .map_err(|source| Error::Write {
+            path: target.dir().display().to_string(),
+            source,
+        })?;
+    Ok((files, drawn))
 }
 
 fn percent(x: Option<f64>) -> String {

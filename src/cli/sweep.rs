@@ -67,7 +67,7 @@ pub struct MergeArgs {
 
 /// Draws a finished sweep's charts into its folder, as `loyalsim plot DIR` draws them
 /// (its default options), unless `draw` is false; what was drawn goes into `drawn`.
-fn charts_into(
+pub(super) fn charts_into(
     draw: bool,
     drawn: &mut chart::ChartFiles,
 ) -> impl FnMut(&Path) -> Result<(), SweepError> + Send + '_ {
@@ -191,7 +191,7 @@ fn ranges(points: &[u64]) -> String {
 /// Checks that each run of the slice `runs` (this process's) fits in memory alone, as
 /// `loyalsim run` would check it, and `threads` of them at once, since each thread
 /// runs one. (Points outside the slice are run, and checked, by another shard.)
-fn check_memory(
+pub(super) fn check_memory(
     plan: &Plan,
     base: &toml::Table,
     (start, end): (u64, u64),
@@ -274,22 +274,25 @@ pub fn check(read: &Read, source: &str, args: &ScenarioArgs) -> Result<(Plan, Ve
     Ok((plan, warnings))
 }
 
-pub fn sweep(args: SweepArgs) -> Result<(), Error> {
-    let (read, source) = super::read(&args.scenario)?;
+/// The sweep of a scenario read with `overrides`: its base scenario (with the
+/// `--timeseries` choice, if any, in its `[sweep]`), its plan, every point checked, and
+/// the warnings to give.
+pub(super) fn plan(
+    read: &Read,
+    source: &str,
+    overrides: &[Override],
+    timeseries: Option<TimeseriesFormat>,
+) -> Result<(scenario::Scenario, Plan, Vec<String>), Error> {
     let mut base = read.scenario.clone();
     let mut spec = base.sweep.clone().ok_or_else(|| {
         Error::Usage(format!(
-            "{}: no [sweep] table: add one with [[sweep.vary]] entries (see docs/scenario.md), \
-             or use `loyalsim run` for a single run",
-            args.scenario
-                .scenario
-                .as_ref()
-                .map_or("the scenario".into(), |p| p.display().to_string())
+            "{source}: no [sweep] table: add one with [[sweep.vary]] entries (see \
+             docs/scenario.md), or use `loyalsim run` for a single run"
         ))
     })?;
     // The flag overrides the file, and the resolved scenario (scenario.toml, the hash)
     // says what was kept, so that running it again gives the same folder.
-    if let Some(t) = args.timeseries {
+    if let Some(t) = timeseries {
         spec.timeseries = t;
         base.sweep = Some(spec.clone());
     }
@@ -297,12 +300,18 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
     check_plan(&spec, &base)?;
     let plan = Plan::new(&spec, base.seed)?;
     let mut warnings = base.warnings();
-    warnings.extend(check_points(
-        &plan,
+    warnings.extend(check_points(&plan, read, source, overrides)?);
+    Ok((base, plan, warnings))
+}
+
+pub fn sweep(args: SweepArgs) -> Result<(), Error> {
+    let (read, source) = super::read(&args.scenario)?;
+    let (base, plan, warnings) = plan(
         &read,
         &source,
         &super::overrides(&args.scenario)?,
-    )?);
+        args.timeseries,
+    )?;
     if !args.quiet {
         super::warn(&warnings);
     }
@@ -413,7 +422,10 @@ pub fn sweep(args: SweepArgs) -> Result<(), Error> {
             allowed
         );
     }
-    let progress = |done: u64, _total: u64| bar.set_position(done);
+    let progress = |done: u64, _total: u64| {
+        bar.set_position(done);
+        std::ops::ControlFlow::Continue(())
+    };
     let mut drawn = chart::ChartFiles::default();
     let mut then = charts_into(!args.no_charts && shard == Shard::WHOLE, &mut drawn);
     let outcome = pool.install(|| {

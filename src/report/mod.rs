@@ -9,6 +9,7 @@ pub mod atomic;
 pub mod chart;
 pub mod columns;
 pub mod export;
+pub mod frame;
 pub mod lock;
 pub mod manifest;
 pub mod metrics;

@@ -49,6 +49,7 @@ use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock, mpsc};
@@ -145,6 +146,10 @@ pub enum SweepError {
     /// Something other than writing failed: a file read back, a check of the results.
     #[error("{0}")]
     Failed(String),
+    /// Stopped by its [`Progress`] after `done` runs of the slice, which are on disk in
+    /// the work folder `work`: the same sweep into the same folder resumes from there.
+    #[error("stopped after {done} of {runs} runs; {} holds them, and the same sweep resumes from there", work.display())]
+    Stopped { done: u64, runs: u64, work: PathBuf },
 }
 
 fn io_at(path: &Path) -> impl Fn(io::Error) -> SweepError + '_ {
@@ -154,8 +159,11 @@ fn io_at(path: &Path) -> impl Fn(io::Error) -> SweepError + '_ {
     }
 }
 
-/// Reports progress: called with runs finished so far (of the slice) after each batch.
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Sync);
+/// Reports progress: called with runs finished so far (of the slice) after each batch,
+/// once that batch is on disk. [`ControlFlow::Break`] stops the sweep there, as Ctrl-C
+/// does the command: [`run`] returns [`SweepError::Stopped`] and the work folder is
+/// left to be resumed.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) -> ControlFlow<()> + Sync);
 
 /// What is added to a finished sweep's folder before it is moved into place (its
 /// charts: the sweep module draws nothing itself), given the folder.
@@ -422,7 +430,13 @@ fn write_in_order(
                 (state.sweep_bytes, state.timeseries_bytes, state.curve_bytes) = out.flush()?;
                 files::write_state(work, state)?;
                 out.committed()?;
-                progress(state.done, end - start);
+                if progress(state.done, end - start).is_break() {
+                    return Err(SweepError::Stopped {
+                        done: state.done,
+                        runs: end - start,
+                        work: work.to_path_buf(),
+                    });
+                }
             }
         }
         window.advance(at);
