@@ -435,7 +435,8 @@ def sweep(
     ``"parquet"`` or ``"none"`` (``--timeseries``). ``progress`` is a callable
     ``progress(done, runs)`` called after each batch of runs, or ``True`` for a tqdm bar
     when tqdm is installed, or ``False``. Ctrl-C, or an exception of ``progress``,
-    stops the sweep after the batch under way, which is kept on disk.
+    stops the sweep after the batch under way; with ``out``, what was done is kept and
+    the same call resumes it.
     """
     keep = None
     if out is None:

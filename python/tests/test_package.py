@@ -282,6 +282,39 @@ def test_ctrl_c_stops_a_run():
     assert time.monotonic() - start < 20
 
 
+def test_ctrl_c_stops_a_sweep_which_then_resumes(tmp_path):
+    scenario = SCENARIOS / "constraint_benchmark.toml"
+    settings = {"customers": 20_000, "periods": 60, "sweep.replications": 4}
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", loyalsim.LoyalsimWarning)
+        timer.start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                loyalsim.sweep(scenario, set=settings, out=tmp_path / "s", charts=False,
+                               timeseries="none", progress=False)
+        finally:
+            timer.cancel()
+        assert not (tmp_path / "s").exists(), "a stopped sweep is not published"
+        resumed = loyalsim.sweep(scenario, set=settings, out=tmp_path / "s", charts=False,
+                                 timeseries="none", progress=False)
+    assert 0 < resumed.resumed_from < 40
+    assert resumed.runs.shape[0] == 40
+
+
+def test_a_parquet_time_series_is_the_csv_one():
+    scenario = SCENARIOS / "constraint_benchmark.toml"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", loyalsim.LoyalsimWarning)
+        as_csv = loyalsim.sweep(scenario, set=SMALL_SWEEP, progress=False)
+        as_parquet = loyalsim.sweep(scenario, set=SMALL_SWEEP, timeseries="parquet", progress=False)
+    a, b = as_csv.timeseries, as_parquet.timeseries
+    assert list(a.columns) == list(b.columns)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-9)
+    for column in a.columns:
+        assert a[column].dtype.kind == b[column].dtype.kind, column
+
+
 def test_the_gil_is_released_while_simulating():
     ticks = []
     done = threading.Event()
