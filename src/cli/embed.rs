@@ -71,15 +71,14 @@ pub struct Ran {
     pub threads: usize,
 }
 
-/// Simulates `loaded` on `threads` threads (the command's default when `None`), after
-/// the command's check that the machine has the memory for it, checking `stop` before
-/// each period; `Ok(None)` when it said to stop.
+/// Simulates `loaded` on `threads` threads (the command's default when `None`),
+/// checking `stop` before each period; `Ok(None)` when it said to stop. (Reading it
+/// checked that the machine has the memory for it, as for the command.)
 pub fn simulate(
     loaded: &Loaded,
     threads: Option<usize>,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Option<Ran>, Error> {
-    memory::check(&loaded.scenario, &loaded.source)?;
     let threads = super::thread_count(threads);
     let pool = super::thread_pool(threads)?;
     let scenario = &loaded.scenario;
